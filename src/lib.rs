@@ -1,0 +1,82 @@
+//! # splitmap: a lock-free concurrent hash map
+//!
+//! [`HashMap`] is shared between threads by `&` or `Arc` and never takes a lock:
+//! writers update slots with compare-and-swap, readers write no shared memory, and a
+//! resize is done cooperatively by the writers that run into it, a block at a time.
+//!
+//! ```
+//! use splitmap::HashMap;
+//!
+//! let map = HashMap::new();
+//! std::thread::scope(|s| {
+//!     for t in 0..4 {
+//!         let map = &map;
+//!         s.spawn(move || {
+//!             for i in 0..1000 {
+//!                 map.insert(t * 1000 + i, i);
+//!             }
+//!         });
+//!     }
+//! });
+//! assert_eq!(map.len(), 4000);
+//! let m = map.pin(); // a handle: references live as long as it does
+//! assert_eq!(m.get(&1234), Some(&234));
+//! ```
+//!
+//! # Consistency
+//!
+//! - Every single-key operation (`get`, `insert`, `try_insert`, `update`, `compute`,
+//!   `remove`, `remove_if`, ...) is linearizable: it takes effect at one instant between
+//!   its call and its return. A `get` racing an `insert` of the same key sees either the
+//!   old or the new value, never a torn one.
+//! - Iteration (`iter`, `keys`, `values`, and `retain`, `Clone`, `Debug` built on it) is
+//!   weakly consistent: each key is yielded at most once; every key present for the
+//!   whole iteration is yielded; keys inserted or removed during it may or may not be.
+//! - `len` is exact when no writer is running, and otherwise approximate (never negative).
+//! - `clear` removes every entry present for the whole call.
+//!
+//! # Progress
+//!
+//! - `get`, `get_key_value`, `contains_key`: wait-free (at most two tables of bounded
+//!   size are probed; nothing is written or allocated).
+//! - `insert`, `try_insert`, `update`, `compute`, `remove`, `remove_if`: lock-free. An
+//!   operation retries only because another thread's CAS succeeded. During a resize each
+//!   write copies one block of the old table (1024 slots); an insert that finds the new
+//!   table full, iteration, `clear` and `retain` finish the copy themselves, redoing
+//!   blocks a stalled helper claimed, so no thread ever waits for another.
+//! - Closures passed to `update`, `compute` and `upsert` may run more than once under
+//!   contention; only the last run's result is stored.
+//!
+//! # Guards and memory reclamation
+//!
+//! Removed entries and old tables are freed with epoch-based reclamation
+//! (crossbeam-epoch): only after every thread that could still see them has unpinned.
+//! [`HashMap::pin`] returns a [`Pinned`] handle that holds a pin. Keep handles short:
+//! while any handle is alive, nothing removed from any map using the global collector
+//! can be freed. Never hold a handle across `.await`; use the owned-value methods on
+//! [`HashMap`] (`get_cloned`, `insert`, `remove`, `update`, ...) instead. Keys and values
+//! must be `Send + 'static` because a value removed on one thread may be dropped later
+//! on another. When the map is dropped, every key and value it still holds is dropped
+//! exactly once, at once; values removed earlier are dropped when the collector frees them.
+//!
+//! # Panics
+//!
+//! A panic in a user `Hash`, `Eq`, `Clone` or closure leaves the map usable and leaks
+//! nothing: no user code runs while a slot is half-written, and a migration never calls
+//! user code (hashes are stored with the entries).
+//!
+//! # Design
+//!
+//! One open-addressing table of atomic slots; the slot index is the *top* bits of the
+//! hash (split order), so doubling the table sends old slot `i` to new slots `2i` and
+//! `2i + 1`, and a block of the old table moves to one block of the new one. See
+//! `docs/design.md` in the repository for the slot state machine, the migration
+//! protocol and the memory-ordering arguments.
+
+#![deny(missing_docs)]
+
+mod map;
+mod raw;
+mod sync;
+
+pub use map::{Compute, DefaultHashBuilder, HashMap, Iter, Keys, OccupiedError, Operation, Pinned, Values};

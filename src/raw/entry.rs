@@ -1,0 +1,34 @@
+//! One heap-allocated key/value pair, shared by pointer between tables.
+
+use super::slot::REQUIRED_ALIGN;
+use crate::sync::AtomicPtr;
+
+/// A key and value with the key's (mixed) hash, so a migration never rehashes and never
+/// calls user code.
+///
+/// `align(8)` leaves the three low pointer bits free for the slot tags.
+#[repr(C, align(8))]
+pub(crate) struct Entry<K, V> {
+    pub(crate) hash: u64,
+    pub(crate) key: K,
+    pub(crate) value: V,
+    /// Link in a table's list of borrowed entries awaiting that table's retirement.
+    /// Written only by the one thread that retired the entry, before it publishes the
+    /// entry on the list with a Release CAS.
+    pub(crate) retired_next: AtomicPtr<Entry<K, V>>,
+}
+
+const _: () = assert!(std::mem::align_of::<Entry<u8, u8>>() >= REQUIRED_ALIGN);
+
+impl<K, V> Entry<K, V> {
+    pub(crate) fn boxed(hash: u64, key: K, value: V) -> Box<Self> {
+        let entry = Box::new(Entry {
+            hash,
+            key,
+            value,
+            retired_next: AtomicPtr::new(std::ptr::null_mut()),
+        });
+        debug_assert_eq!(&*entry as *const Self as usize % REQUIRED_ALIGN, 0);
+        entry
+    }
+}

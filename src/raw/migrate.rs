@@ -1,0 +1,292 @@
+//! Cooperative, incremental migration from a table to its `next`.
+//!
+//! A migration starts when an insert's probe runs past the probe limit (or finds the
+//! table full) and the table is worth rebuilding. The new table is linked from the old
+//! (`next`, set once by CAS). From then on:
+//!
+//! 1. Every write operation helps: it claims one block of `BLOCK` old slots from the
+//!    `claim` counter and copies it (Go's `growWork`). Once every block is claimed, a
+//!    helper instead redoes the first block that is not yet DONE, so a claimant that
+//!    stalls cannot hold the migration back.
+//! 2. Copying a slot freezes it (`fetch_or(FROZEN)`), installs its entry in `next` if
+//!    it is live, then sets COPIED. Copying is idempotent; any number of threads may copy
+//!    the same slot.
+//! 3. After copying a block, a helper CASes the block state 0 -> 1; only the winner adds
+//!    one to the progress counter `done` (so it is counted exactly once).
+//! 4. Whoever brings `done` to the number of blocks promotes `next` to root with a CAS
+//!    on `root`, and retires the old table. A thread that needs the migration finished
+//!    (an insert that overflows `next`, iteration, `clear`, drop) copies every block
+//!    that is not DONE itself and then promotes; it does not wait for anyone.
+
+use super::entry::Entry;
+use super::slot::{Word, BORROWED, MARK};
+use super::table::{Probe, Table};
+use super::{next_of, RawMap};
+use crate::sync::{retry_hint, AtomicPtr, Ordering};
+use crossbeam_epoch::Guard;
+
+impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
+    /// Help the migration out of `root`, if one is running: copy one block.
+    pub(super) fn help(&self, root: &Table<K, V>, guard: &Guard) {
+        let Some(next) = next_of(root, guard) else { return };
+        let nblocks = root.nblocks();
+        // Relaxed: `claim` only hands out work; the copies themselves are ordered by the
+        // slot RMWs and the block-state CAS. Skip the RMW once every block is claimed so
+        // the tail of a migration does not bounce this line between cores.
+        let block = if root.claim.load(Ordering::Relaxed) < nblocks {
+            Some(root.claim.fetch_add(1, Ordering::Relaxed)).filter(|&k| k < nblocks)
+        } else {
+            None
+        };
+        // Every block is claimed: redo the first one not finished (its claimant may
+        // have stalled). Acquire pairs with the block CAS so DONE blocks are skipped.
+        let block = block.or_else(|| (0..nblocks).find(|&k| root.blocks[k].load(Ordering::Acquire) == 0));
+        if let Some(k) = block {
+            copy_block(root, next, k, &self.root, guard);
+        } else {
+            try_promote(root, &self.root, guard);
+        }
+    }
+
+    /// Copy slot `idx` of `table` (frozen or about to be) and return `next`.
+    pub(super) fn copy_slot<'g>(&self, table: &'g Table<K, V>, idx: usize, guard: &'g Guard) -> &'g Table<K, V> {
+        let next = next_of(table, guard).expect("splitmap: a frozen slot implies a next table");
+        copy_slot(table, next, idx);
+        next
+    }
+
+    /// Is it worth migrating `table` because an insert probed `dist` slots, `tombs` of
+    /// them tombstones? Yes if the table is at least half full (grow), if tombstones
+    /// clog the probe (purge at the same size), or if it is sparse and above the minimum
+    /// size (shrink). Otherwise the cluster is a run of live keys from a weak hash: the
+    /// insert goes past the probe limit instead of growing the table for nothing.
+    pub(super) fn should_migrate(&self, table: &Table<K, V>, dist: usize, tombs: usize) -> bool {
+        let live = self.count.sum();
+        live >= table.cap / 2 || tombs * 4 >= dist || (live <= table.cap / 8 && table.cap > self.min_cap)
+    }
+
+    /// An insert found no room in `table` (a probe past the limit ending at the empty slot
+    /// `idx`, or no empty slot at all). Returns the table to retry in.
+    pub(super) fn overflow<'g>(&self, table: &'g Table<K, V>, idx: Option<usize>, guard: &'g Guard) -> &'g Table<K, V> {
+        let root = self.root(guard);
+        if !std::ptr::eq(root, table) {
+            // Only the root may start a migration (I4). `table` is either an old table
+            // already migrated (go forward) or the root's `next`: finish the migration
+            // in flight so that `next` becomes root, then retry there.
+            if let Some(next) = next_of(table, guard) {
+                return next;
+            }
+            self.finish_migration(guard);
+            return self.root(guard);
+        }
+        let next = self.start_migration(root, guard);
+        self.help(root, guard);
+        match idx {
+            // Prove the key absent from `table` before writing it in `next` (I3): freeze
+            // the empty slot that ended the probe. If someone filled it first, retry here.
+            Some(idx) => {
+                let w = table.freeze(idx);
+                if w.is_null() && !w.is_tombstone() {
+                    next
+                } else {
+                    table
+                }
+            }
+            // No empty slot anywhere: the key cannot be in `table` nor enter it (I1, I2).
+            None => next,
+        }
+    }
+
+    /// After a successful remove: start a shrink if the table has become sparse. Only
+    /// checked on about one remove in 64 (chosen by hash bits the index does not use) so
+    /// removes rarely sum the counter stripes.
+    pub(super) fn after_remove(&self, table: &Table<K, V>, hash: u64, guard: &Guard) {
+        if hash & 63 != 0 && table.cap > 64 {
+            return;
+        }
+        let root = self.root(guard);
+        if !std::ptr::eq(root, table) || root.cap <= self.min_cap || next_of(root, guard).is_some() {
+            return;
+        }
+        if self.count.sum() <= root.cap / 8 {
+            self.start_migration(root, guard);
+            self.help(root, guard);
+        }
+    }
+
+    /// Finish the migration out of the current root, if any, and promote.
+    pub(super) fn finish_migration(&self, guard: &Guard) {
+        let root = self.root(guard);
+        if let Some(next) = next_of(root, guard) {
+            finish_unbounded(root, next, &self.root, guard);
+        }
+    }
+
+    /// Bring the table down to the size the live count calls for (used after `retain`
+    /// and `clear`, which may empty it), finishing any migration on the way.
+    pub(crate) fn shrink_to_fit(&self, guard: &Guard) {
+        self.finish_migration(guard);
+        let root = self.root(guard);
+        if root.cap > self.min_cap && self.count.sum() <= root.cap / 8 {
+            self.start_migration(root, guard);
+            self.finish_migration(guard);
+        }
+    }
+
+    /// The `next` of `table` (the root), allocating it if needed.
+    fn start_migration<'g>(&self, table: &'g Table<K, V>, guard: &'g Guard) -> &'g Table<K, V> {
+        if let Some(next) = next_of(table, guard) {
+            return next;
+        }
+        let new = Box::into_raw(Box::new(Table::new(self.next_capacity(table))));
+        // AcqRel: Release publishes the initialised table; Acquire (also on failure)
+        // lets us use the winner's table.
+        match table
+            .next
+            .compare_exchange(std::ptr::null_mut(), new, Ordering::AcqRel, Ordering::Acquire)
+        {
+            // SAFETY: we just installed `new` as `table.next`; I7 keeps it alive.
+            Ok(_) => unsafe { &*new },
+            Err(_) => {
+                // SAFETY: `new` lost the race and was never shared.
+                drop(unsafe { Box::from_raw(new) });
+                next_of(table, guard).expect("next was set by the winning CAS")
+            }
+        }
+    }
+
+    /// Size of the next table, from the live count: double while at least half full,
+    /// halve while at most 1/8 full (not below the minimum), else the same size.
+    fn next_capacity(&self, table: &Table<K, V>) -> usize {
+        let live = self.count.sum();
+        let mut cap = table.cap;
+        while live >= cap / 2 {
+            cap = cap.checked_mul(2).unwrap_or_else(|| panic!("splitmap: capacity overflow"));
+        }
+        while cap > self.min_cap && live <= cap / 8 {
+            cap /= 2;
+        }
+        cap.max(self.min_cap)
+    }
+}
+
+/// Copy every unfinished block of `old` into `next`, then promote. Needs no bounds on
+/// K and V because it never retires an entry, only (via `try_promote`) the old table.
+pub(super) fn finish_unbounded<K, V>(old: &Table<K, V>, next: &Table<K, V>, root: &AtomicPtr<Table<K, V>>, guard: &Guard) {
+    for k in 0..old.nblocks() {
+        // Acquire: a DONE block's copies are visible to us, and so to whoever we promote for.
+        if old.blocks[k].load(Ordering::Acquire) == 0 {
+            copy_block(old, next, k, root, guard);
+        }
+    }
+    // Every block is DONE now (we saw or made each transition), so promotion is safe
+    // even if a winner of a block CAS has not yet added to `done`.
+    promote(old, root, guard);
+}
+
+/// Copy block `k` of `old`, mark it DONE and count it; promote if it was the last.
+fn copy_block<K, V>(old: &Table<K, V>, next: &Table<K, V>, k: usize, root: &AtomicPtr<Table<K, V>>, guard: &Guard) {
+    for idx in old.block_range(k) {
+        copy_slot(old, next, idx);
+    }
+    // AcqRel: Release publishes our copies to whoever reads DONE; Acquire orders other
+    // threads' copies of slots in this block (which we observed) before our count.
+    if old.blocks[k]
+        .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Relaxed)
+        .is_ok()
+    {
+        // Only the winner of the block transition counts it (exactly once per block).
+        // AcqRel: the RMW chain on `done` carries every block's copies to the thread
+        // that brings it to `nblocks`.
+        let done = old.done.fetch_add(1, Ordering::AcqRel) + 1;
+        debug_assert!(done <= old.nblocks(), "progress counter overshot: {done}");
+        if done == old.nblocks() {
+            promote(old, root, guard);
+        }
+    }
+}
+
+/// Promote if the progress counter says every block is done.
+fn try_promote<K, V>(old: &Table<K, V>, root: &AtomicPtr<Table<K, V>>, guard: &Guard) {
+    if old.done.load(Ordering::Acquire) == old.nblocks() {
+        promote(old, root, guard);
+    }
+}
+
+/// Move `root` from `old` to `old.next`; the winner retires `old`.
+///
+/// Callers have established that every block of `old` is DONE (I5).
+fn promote<K, V>(old: &Table<K, V>, root: &AtomicPtr<Table<K, V>>, guard: &Guard) {
+    let old_ptr = old as *const Table<K, V> as *mut Table<K, V>;
+    let next = old.next.load(Ordering::Acquire);
+    debug_assert!(!next.is_null());
+    // AcqRel: Acquire so the winner sees the table it retires; Release so readers that
+    // load the new root see every copy (which happened-before our DONE observations).
+    if root
+        .compare_exchange(old_ptr, next, Ordering::AcqRel, Ordering::Relaxed)
+        .is_ok()
+    {
+        // SAFETY: I5: `old` is unlinked from `root` by our CAS, exactly once. Threads
+        // still reading it are pinned, which delays the destructor. The destructor frees
+        // only the arrays and the borrowed list (I6). Entries exist only if the map was
+        // written through the bounded API (K, V: Send + 'static); `RawMap::drop` uses
+        // the unprotected guard, which runs the destructor at once.
+        unsafe { guard.defer_unchecked(move || drop(Box::from_raw(old_ptr))) };
+    }
+}
+
+/// Freeze slot `idx` of `old` and, if it holds a live entry, install it in `next` and
+/// mark it COPIED. Idempotent.
+fn copy_slot<K, V>(old: &Table<K, V>, next: &Table<K, V>, idx: usize) {
+    let w = old.freeze(idx);
+    if w.is_null() || w.is_copied() {
+        return;
+    }
+    install_copy(old, idx, next, w.ptr::<K, V>());
+    // Release: a reader that sees COPIED goes to `next` and must find the entry there
+    // (the install CAS above happens-before this).
+    old.slots[idx].fetch_or(MARK, Ordering::Release);
+}
+
+/// Put `entry` (from slot `idx` of `old`) into `next` unless that copy already happened.
+fn install_copy<K, V>(old: &Table<K, V>, idx: usize, next: &Table<K, V>, entry: *mut Entry<K, V>) {
+    // SAFETY: `entry` came from a frozen slot of `old`, which the caller reaches under a
+    // guard; I6/I7 keep it alive while `old` is reachable.
+    let hash = unsafe { (*entry).hash };
+    let mut probe = Probe::new(next.home(hash), next.len());
+    while let Some(i) = probe.current() {
+        let mut w = next.load(i);
+        loop {
+            if w.is_empty() {
+                if probe.dist > next.probe_limit {
+                    next.note_dist(probe.dist);
+                }
+                match next.cas(i, Word::EMPTY, Word::from_entry(entry, BORROWED)) {
+                    Ok(()) => return,
+                    Err(actual) => {
+                        w = actual;
+                        retry_hint();
+                        continue;
+                    }
+                }
+            }
+            if w.ptr::<K, V>() == entry {
+                return; // another helper installed it
+            }
+            // A tombstone, a frozen slot, or an entry with our hash might be the result of
+            // our key having been copied and then removed or replaced in `next`. All of
+            // those writes happen after the old slot is COPIED (I3), and we read them with
+            // Acquire, so if this is the case we see COPIED now and stop.
+            // SAFETY: a non-null word loaded from `next` under the caller's guard (I7).
+            let maybe_ours = w.is_null() || unsafe { (*w.ptr::<K, V>()).hash == hash };
+            if maybe_ours && old.load(idx).is_copied() {
+                return;
+            }
+            break;
+        }
+        probe.advance();
+    }
+    // `next` is sized from the live count to be at most about half full after the copy,
+    // and inserts into it during the migration stop at its probe limit.
+    unreachable!("splitmap: no free slot in the next table for a migrating entry");
+}

@@ -1,0 +1,289 @@
+//! One table: the slot array, its probe parameters, and the migration bookkeeping that
+//! lives beside it.
+//!
+//! ```text
+//!   Table { cap = 2^b, shift = 64 - b, probe_limit = L,
+//!           slots: [AtomicUsize; cap + L]     // home = hash >> shift; L tail slots
+//!           next, claim, done, blocks[nblocks], borrowed, max_dist }
+//!
+//!   slot index:  0 ........ cap-1 | cap ... cap+L-1
+//!                home slots       | tail (no key has its home here)
+//! ```
+//!
+//! The home slot comes from the *top* bits of the hash, so the array is sorted by hash
+//! prefix and doubling sends old slot `i` to new slots `2i`/`2i+1`. Probing is linear
+//! toward higher indices. The tail keeps clusters that start near the end contiguous;
+//! only a cluster longer than the tail (a degenerate hasher) wraps to index 0, which
+//! keeps every table able to hold `cap` keys whatever the hash distribution.
+
+use super::entry::Entry;
+use super::slot::Word;
+use crate::sync::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
+
+/// Slots per migration block. A block is the unit a helper claims and counts.
+#[cfg(not(splitmap_loom))]
+pub(crate) const BLOCK: usize = 1024;
+#[cfg(splitmap_loom)]
+pub(crate) const BLOCK: usize = 2;
+
+/// The smallest table.
+pub(crate) const MIN_CAPACITY: usize = 2;
+
+/// Probe distance past which an insert asks for a migration (see `RawMap::should_migrate`).
+pub(crate) fn probe_limit(cap: usize) -> usize {
+    if cfg!(splitmap_loom) {
+        2
+    } else {
+        2 * cap.trailing_zeros() as usize + 4
+    }
+}
+
+/// The table capacity for a requested number of entries: room for them at a load
+/// factor of at most one half. `None` if that overflows.
+pub(crate) fn capacity_for(entries: usize) -> Option<usize> {
+    entries
+        .checked_mul(2)?
+        .max(MIN_CAPACITY)
+        .checked_next_power_of_two()
+}
+
+pub(crate) struct Table<K, V> {
+    pub(crate) cap: usize,
+    shift: u32,
+    pub(crate) probe_limit: usize,
+    pub(crate) slots: Box<[AtomicUsize]>,
+    /// The table this one migrates into; null until a migration starts. Set once.
+    pub(crate) next: AtomicPtr<Table<K, V>>,
+    /// Next block to hand out to a helper (may run past `nblocks`).
+    pub(crate) claim: AtomicUsize,
+    /// Number of blocks whose state went 0 -> 1. Incremented only by the thread that
+    /// won that transition, so it never exceeds `blocks.len()`.
+    pub(crate) done: AtomicUsize,
+    /// Per block: 0 = not done, 1 = every slot is frozen and, if live, copied.
+    pub(crate) blocks: Box<[AtomicU8]>,
+    /// Entries that were copied out of this table and then replaced or removed in
+    /// `next`; readers of this table may still reach them, so they are freed with it.
+    pub(crate) borrowed: AtomicPtr<Entry<K, V>>,
+    /// The longest probe distance of any entry placed beyond `probe_limit`; iterators
+    /// use it to bound their duplicate check.
+    pub(crate) max_dist: AtomicUsize,
+}
+
+impl<K, V> Table<K, V> {
+    pub(crate) fn new(cap: usize) -> Self {
+        assert!(
+            cap.is_power_of_two() && cap >= MIN_CAPACITY,
+            "splitmap: bad table capacity {cap}"
+        );
+        let probe_limit = probe_limit(cap);
+        let len = cap
+            .checked_add(probe_limit)
+            .unwrap_or_else(|| panic!("splitmap: capacity overflow"));
+        let nblocks = len.div_ceil(BLOCK);
+        Table {
+            cap,
+            shift: 64 - cap.trailing_zeros(),
+            probe_limit,
+            slots: zeroed_words(len),
+            next: AtomicPtr::new(std::ptr::null_mut()),
+            claim: AtomicUsize::new(0),
+            done: AtomicUsize::new(0),
+            blocks: (0..nblocks).map(|_| AtomicU8::new(0)).collect(),
+            borrowed: AtomicPtr::new(std::ptr::null_mut()),
+            max_dist: AtomicUsize::new(0),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    #[inline]
+    pub(crate) fn nblocks(&self) -> usize {
+        self.blocks.len()
+    }
+
+    /// The home slot: the top `log2(cap)` bits of the hash.
+    #[inline]
+    pub(crate) fn home(&self, hash: u64) -> usize {
+        (hash >> self.shift) as usize
+    }
+
+    /// The slot range of block `k`; the tail belongs to the last block.
+    pub(crate) fn block_range(&self, k: usize) -> std::ops::Range<usize> {
+        let start = k * BLOCK;
+        start..(start + BLOCK).min(self.len())
+    }
+
+    /// Acquire: the word may be dereferenced; pairs with the Release CAS that
+    /// published the entry.
+    #[inline]
+    pub(crate) fn load(&self, idx: usize) -> Word {
+        Word(self.slots[idx].load(Ordering::Acquire))
+    }
+
+    /// Record that an entry sits `dist` probes from its home.
+    pub(crate) fn note_dist(&self, dist: usize) {
+        // Relaxed: the CAS (Release) that places the entry comes after this in program
+        // order, so an iterator that reads the entry (Acquire) also reads this maximum.
+        self.max_dist.fetch_max(dist, Ordering::Relaxed);
+    }
+
+    /// The distance within which an entry may sit from its home.
+    pub(crate) fn dedup_window(&self) -> usize {
+        self.probe_limit.max(self.max_dist.load(Ordering::Relaxed))
+    }
+}
+
+/// An iterator over the probe sequence of `home` in a table of `len` slots: linear,
+/// toward higher indices, wrapping only after the tail.
+#[derive(Clone)]
+pub(crate) struct Probe {
+    idx: usize,
+    len: usize,
+    pub(crate) dist: usize,
+}
+
+impl Probe {
+    #[inline]
+    pub(crate) fn new(home: usize, len: usize) -> Self {
+        debug_assert!(home < len, "home {home} outside a table of {len} slots");
+        Probe { idx: home, len, dist: 0 }
+    }
+    /// The current slot, or `None` once every slot was visited.
+    #[inline]
+    pub(crate) fn current(&self) -> Option<usize> {
+        (self.dist < self.len).then_some(self.idx)
+    }
+    #[inline]
+    pub(crate) fn advance(&mut self) {
+        self.idx += 1;
+        if self.idx == self.len {
+            self.idx = 0;
+        }
+        self.dist += 1;
+    }
+}
+
+/// An array of `n` atomic words, all zero.
+///
+/// Outside loom this is one `alloc_zeroed` call: the kernel hands out zeroed pages
+/// lazily, so a large table costs nothing until its slots are touched.
+fn zeroed_words(n: usize) -> Box<[AtomicUsize]> {
+    #[cfg(not(splitmap_loom))]
+    {
+        use std::alloc::{alloc_zeroed, handle_alloc_error, Layout};
+        assert!(n > 0, "splitmap: a table has at least one slot");
+        let layout = Layout::array::<AtomicUsize>(n)
+            .unwrap_or_else(|_| panic!("splitmap: capacity overflow ({n} slots)"));
+        // SAFETY: the layout has non-zero size (n > 0 checked above).
+        let ptr = unsafe { alloc_zeroed(layout) };
+        if ptr.is_null() {
+            handle_alloc_error(layout);
+        }
+        let slice = std::ptr::slice_from_raw_parts_mut(ptr.cast::<AtomicUsize>(), n);
+        // SAFETY: `ptr` was allocated by the global allocator with the layout of
+        // `[AtomicUsize; n]`, which is the layout `Box<[AtomicUsize]>` frees with, and
+        // all-zero bytes are a valid `AtomicUsize` (it has the representation of `usize`).
+        unsafe { Box::from_raw(slice) }
+    }
+    #[cfg(splitmap_loom)]
+    {
+        (0..n).map(|_| AtomicUsize::new(0)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn home_uses_top_bits_and_splits_in_order() {
+        let small: Table<u8, u8> = Table::new(8);
+        let big: Table<u8, u8> = Table::new(16);
+        for h in [0u64, 1, u64::MAX, 0x8000_0000_0000_0000, 0x1234_5678_9abc_def0] {
+            let i = small.home(h);
+            assert!(i < 8);
+            let j = big.home(h);
+            assert!(j == 2 * i || j == 2 * i + 1, "split order: {i} -> {j}");
+        }
+        assert_eq!(small.home(u64::MAX), 7);
+        assert_eq!(small.home(0), 0);
+    }
+
+    #[test]
+    fn probe_is_linear_and_wraps_after_the_tail() {
+        let t: Table<u8, u8> = Table::new(4);
+        let len = t.len();
+        assert_eq!(len, 4 + t.probe_limit);
+        let mut p = Probe::new(len - 2, len);
+        let mut seen = vec![];
+        while let Some(i) = p.current() {
+            seen.push(i);
+            p.advance();
+        }
+        assert_eq!(seen.len(), len, "every slot exactly once");
+        assert_eq!(&seen[..3], &[len - 2, len - 1, 0]);
+    }
+
+    #[test]
+    fn sizing() {
+        assert_eq!(capacity_for(0), Some(2));
+        assert_eq!(capacity_for(1), Some(2));
+        assert_eq!(capacity_for(3), Some(8));
+        assert_eq!(capacity_for(512), Some(1024));
+        assert_eq!(capacity_for(usize::MAX), None);
+        assert_eq!(capacity_for(usize::MAX / 2), None);
+    }
+
+    #[test]
+    fn blocks_cover_every_slot_once() {
+        let t: Table<u8, u8> = Table::new(4096);
+        let mut covered = 0;
+        for k in 0..t.nblocks() {
+            let r = t.block_range(k);
+            assert_eq!(r.start, covered);
+            covered = r.end;
+        }
+        assert_eq!(covered, t.len());
+    }
+}
+
+impl<K, V> Table<K, V> {
+    /// CAS a slot from `current` to `new`. Release on success publishes `new`'s entry;
+    /// Acquire on failure because the caller may dereference the value it sees.
+    #[inline]
+    pub(crate) fn cas(&self, idx: usize, current: Word, new: Word) -> Result<(), Word> {
+        self.slots[idx]
+            .compare_exchange(current.0, new.0, Ordering::Release, Ordering::Acquire)
+            .map(|_| ())
+            .map_err(Word)
+    }
+
+    /// Freeze a slot and return the word it held just before.
+    ///
+    /// AcqRel: Acquire because the returned entry is copied (dereferenced); Release so a
+    /// thread that later reads the frozen word also sees this thread's earlier writes
+    /// (in particular its load of `next`, which must be non-null for any frozen slot).
+    #[inline]
+    pub(crate) fn freeze(&self, idx: usize) -> Word {
+        Word(self.slots[idx].fetch_or(super::slot::FROZEN, Ordering::AcqRel))
+    }
+}
+
+impl<K, V> Drop for Table<K, V> {
+    fn drop(&mut self) {
+        // A table never owns the entries in its slots once it is retired (they belong to
+        // `next`, I6); it owns only its borrowed list. The final root is emptied by
+        // `RawMap::drop` before it is freed.
+        let mut cur = self.borrowed.load(Ordering::Acquire);
+        while !cur.is_null() {
+            // SAFETY: I6: entries on the borrowed list are owned by this table alone, and
+            // the table is being destroyed, so no reader can reach them any more (the
+            // epoch collector only runs this after every guard that saw the table is gone).
+            let entry = unsafe { Box::from_raw(cur) };
+            cur = entry.retired_next.load(Ordering::Relaxed);
+        }
+    }
+}
