@@ -20,11 +20,19 @@ use super::entry::Entry;
 use super::slot::Word;
 use crate::sync::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
 
-/// Slots per migration block. A block is the unit a helper claims and counts.
+/// Slots per migration block for large tables. A block is the unit a helper claims and
+/// counts; small tables use smaller blocks (see `block_size`).
 #[cfg(not(splitmap_loom))]
 pub(crate) const BLOCK: usize = 1024;
 #[cfg(splitmap_loom)]
 pub(crate) const BLOCK: usize = 2;
+
+/// Slots per block for a table of `len` slots: `BLOCK`, but at least 8 blocks per table
+/// (and at least 2 slots per block), so even small tables migrate over several writes
+/// and tests that use them see migrations in progress.
+pub(crate) fn block_size(len: usize) -> usize {
+    (len / 8).clamp(2, BLOCK)
+}
 
 /// The smallest table.
 pub(crate) const MIN_CAPACITY: usize = 2;
@@ -67,6 +75,8 @@ pub(crate) struct Table<K, V> {
     /// The longest probe distance of any entry placed beyond `probe_limit`; iterators
     /// use it to bound their duplicate check.
     pub(crate) max_dist: AtomicUsize,
+    /// Slots per migration block (`block_size(len)`).
+    block: usize,
 }
 
 impl<K, V> Table<K, V> {
@@ -79,7 +89,8 @@ impl<K, V> Table<K, V> {
         let len = cap
             .checked_add(probe_limit)
             .unwrap_or_else(|| panic!("splitmap: capacity overflow"));
-        let nblocks = len.div_ceil(BLOCK);
+        let block = block_size(len);
+        let nblocks = len.div_ceil(block);
         Table {
             cap,
             shift: 64 - cap.trailing_zeros(),
@@ -91,6 +102,7 @@ impl<K, V> Table<K, V> {
             blocks: (0..nblocks).map(|_| AtomicU8::new(0)).collect(),
             borrowed: AtomicPtr::new(std::ptr::null_mut()),
             max_dist: AtomicUsize::new(0),
+            block,
         }
     }
 
@@ -112,8 +124,8 @@ impl<K, V> Table<K, V> {
 
     /// The slot range of block `k`; the tail belongs to the last block.
     pub(crate) fn block_range(&self, k: usize) -> std::ops::Range<usize> {
-        let start = k * BLOCK;
-        start..(start + BLOCK).min(self.len())
+        let start = k * self.block;
+        start..(start + self.block).min(self.len())
     }
 
     /// Acquire: the word may be dereferenced; pairs with the Release CAS that
@@ -239,7 +251,14 @@ mod tests {
 
     #[test]
     fn blocks_cover_every_slot_once() {
-        let t: Table<u8, u8> = Table::new(4096);
+        for cap in [2, 4, 64, 4096] {
+            let t: Table<u8, u8> = Table::new(cap);
+            assert!(t.nblocks() >= 4 || cfg!(splitmap_loom), "cap {cap}: {} blocks", t.nblocks());
+            check_cover(&t);
+        }
+    }
+
+    fn check_cover(t: &Table<u8, u8>) {
         let mut covered = 0;
         for k in 0..t.nblocks() {
             let r = t.block_range(k);
