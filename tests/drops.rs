@@ -1,0 +1,145 @@
+//! Drop accounting: every value the map is given is dropped exactly once: removed and
+//! replaced values once the epoch advances, the rest when the map is dropped.
+
+use splitmap::HashMap;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Mutex;
+
+/// One drop flag per value id; a second drop of the same id panics.
+struct Tracker {
+    flags: Vec<AtomicU8>,
+}
+
+impl Tracker {
+    fn new(n: usize) -> &'static Tracker {
+        Box::leak(Box::new(Tracker { flags: (0..n).map(|_| AtomicU8::new(0)).collect() }))
+    }
+    fn value(&'static self, id: usize) -> Counted {
+        Counted { id, tracker: self }
+    }
+    fn dropped(&self) -> usize {
+        self.flags.iter().filter(|f| f.load(Ordering::SeqCst) == 1).count()
+    }
+}
+
+struct Counted {
+    id: usize,
+    tracker: &'static Tracker,
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        let before = self.tracker.flags[self.id].fetch_add(1, Ordering::SeqCst);
+        assert_eq!(before, 0, "value {} dropped twice", self.id);
+    }
+}
+
+/// Tests in this file share crossbeam's global collector; run them one at a time so
+/// that one test's pins do not hold back another's reclamation.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Pin and flush until the collector has run every deferred destructor we wait for.
+fn reclaim_until(mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..100_000 {
+        if done() {
+            return true;
+        }
+        crossbeam_epoch::pin().flush();
+    }
+    done()
+}
+
+#[test]
+fn removed_replaced_cleared_and_remaining_values_drop_exactly_once() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const N: usize = 20_000;
+    let tracker = Tracker::new(3 * N);
+    let map: HashMap<usize, Counted> = HashMap::with_capacity(0);
+    for i in 0..N {
+        assert!(map.insert(i, tracker.value(i)));
+    }
+    // Replace the first half (values N..N+N/2), remove a quarter.
+    for i in 0..N / 2 {
+        assert!(!map.insert(i, tracker.value(N + i)));
+    }
+    for i in (0..N).step_by(4) {
+        assert!(map.remove(&i));
+    }
+    let live_after_removes = map.len();
+    assert_eq!(live_after_removes, N - N / 4);
+    // Everything replaced or removed so far is garbage: N/2 replaced originals plus
+    // N/4 removed (half of those were replacement values).
+    let garbage = N / 2 + N / 4;
+    assert!(
+        reclaim_until(|| tracker.dropped() == garbage),
+        "removed values not reclaimed: {} of {garbage} dropped",
+        tracker.dropped()
+    );
+    // Clear drops the rest (after the epoch advances), and new values inserted after
+    // the clear are dropped with the map.
+    map.clear();
+    assert!(map.is_empty());
+    assert!(reclaim_until(|| tracker.dropped() == N + N / 2), "cleared values not reclaimed");
+    for i in 0..N / 2 {
+        map.insert(i, tracker.value(2 * N + i));
+    }
+    drop(map);
+    assert_eq!(tracker.dropped(), 2 * N, "every value dropped exactly once after the map");
+}
+
+#[test]
+fn dropping_a_map_mid_migration_drops_everything_once() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // Large enough for many migration blocks; stop inserting at arbitrary points so the
+    // map is dropped with a migration in flight (and borrowed entries replaced in `next`).
+    for stop in [3_000usize, 5_000, 9_999, 17_000] {
+        let tracker = Tracker::new(2 * stop);
+        let map: HashMap<usize, Counted> = HashMap::with_capacity(0);
+        for i in 0..stop {
+            map.insert(i, tracker.value(i));
+            if i % 3 == 0 {
+                // Replace a recent key: often one that was just copied to `next`.
+                map.insert(i / 2, tracker.value(stop + i));
+            }
+        }
+        let replaced = (0..stop).filter(|i| i % 3 == 0).count();
+        drop(map);
+        assert!(
+            reclaim_until(|| tracker.dropped() == stop + replaced),
+            "stop {stop}: {} of {} dropped",
+            tracker.dropped(),
+            stop + replaced
+        );
+    }
+}
+
+#[test]
+fn concurrent_writers_drop_every_value_once() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const PER: usize = 20_000;
+    const THREADS: usize = 4;
+    let tracker = Tracker::new(PER * THREADS);
+    let map: HashMap<usize, Counted> = HashMap::with_capacity(0);
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let map = &map;
+            s.spawn(move || {
+                for i in 0..PER {
+                    let id = t * PER + i;
+                    // Keys collide across threads, so values replace each other.
+                    map.insert(i % 3_000, tracker.value(id));
+                    if i % 5 == 0 {
+                        map.remove(&((i + t) % 3_000));
+                    }
+                }
+            });
+        }
+    });
+    drop(map);
+    assert!(
+        reclaim_until(|| tracker.dropped() == PER * THREADS),
+        "{} of {} dropped",
+        tracker.dropped(),
+        PER * THREADS
+    );
+}

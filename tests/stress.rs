@@ -1,0 +1,303 @@
+//! Multi-threaded stress tests that check results, not just "no crash". Most run with a
+//! tiny initial table so that every test races against migrations. Longer versions of
+//! the same tests run with `--ignored` (see `.ci/run`).
+
+use splitmap::HashMap;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Barrier;
+
+const THREADS: u64 = 8;
+
+fn scale(n: u64) -> u64 {
+    // `SPLITMAP_STRESS_SCALE=10` makes every test ten times longer (used by the
+    // ignored long runs and by hand).
+    let s: u64 = std::env::var("SPLITMAP_STRESS_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+    n * s
+}
+
+fn disjoint_inserts(cap: usize, per_thread: u64) {
+    let map = HashMap::with_capacity(cap);
+    let barrier = Barrier::new(THREADS as usize);
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let (map, barrier) = (&map, &barrier);
+            s.spawn(move || {
+                barrier.wait();
+                for i in 0..per_thread {
+                    assert!(map.insert(t << 32 | i, i * 7 + t), "key {t}/{i} inserted twice");
+                }
+            });
+        }
+    });
+    assert_eq!(map.len() as u64, THREADS * per_thread);
+    let m = map.pin();
+    for t in 0..THREADS {
+        for i in 0..per_thread {
+            assert_eq!(m.get(&(t << 32 | i)), Some(&(i * 7 + t)), "lost key {t}/{i}");
+        }
+    }
+    assert_eq!(m.iter().count() as u64, THREADS * per_thread);
+    assert!(map.capacity() as u64 >= THREADS * per_thread, "table holds every key");
+}
+
+#[test]
+fn disjoint_inserts_then_full_check() {
+    disjoint_inserts(0, scale(20_000));
+    disjoint_inserts(1 << 20, scale(20_000));
+}
+
+#[test]
+fn concurrent_updates_lose_no_increment() {
+    let map: HashMap<u64, u64> = HashMap::with_capacity(0);
+    const KEYS: u64 = 16;
+    let rounds = scale(5_000);
+    for k in 0..KEYS {
+        map.insert(k, 0);
+    }
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let map = &map;
+            s.spawn(move || {
+                for r in 0..rounds {
+                    let k = (r + t) % KEYS;
+                    // Half the threads use `update`, half `upsert`/`compute`.
+                    if t % 2 == 0 {
+                        assert!(map.update(&k, |v| v + 1));
+                    } else {
+                        map.upsert(k, 1, |v| v + 1);
+                    }
+                    // Unrelated inserts and removes keep the table migrating.
+                    let junk = 1_000 + t * rounds + r;
+                    map.insert(junk, 0);
+                    if r % 2 == 0 {
+                        map.remove(&junk);
+                    }
+                }
+            });
+        }
+    });
+    let m = map.pin();
+    let total: u64 = (0..KEYS).map(|k| *m.get(&k).expect("counter key present")).sum();
+    assert_eq!(total, THREADS * rounds, "increments lost or duplicated");
+}
+
+#[test]
+fn readers_always_find_stable_keys_during_growth_and_shrink() {
+    let map: HashMap<u64, u64> = HashMap::with_capacity(0);
+    const STABLE: u64 = 500;
+    for k in 0..STABLE {
+        map.insert(k, k * 3);
+    }
+    let stop = AtomicBool::new(false);
+    let reads = AtomicUsize::new(0);
+    let cycles = scale(20);
+    std::thread::scope(|s| {
+        // Writers: grow the table to ~20k keys and shrink it back, again and again.
+        let writers: Vec<_> = (0..2u64)
+            .map(|t| {
+                let map = &map;
+                s.spawn(move || {
+                    for c in 0..cycles {
+                        let base = 1_000_000 * (t + 1) + c * 10_000;
+                        for i in 0..10_000 {
+                            map.insert(base + i, i);
+                        }
+                        for i in 0..10_000 {
+                            assert!(map.remove(&(base + i)));
+                        }
+                    }
+                })
+            })
+            .collect();
+        for _ in 0..4 {
+            let (map, stop, reads) = (&map, &stop, &reads);
+            s.spawn(move || {
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let m = map.pin();
+                    for k in 0..STABLE {
+                        assert_eq!(m.get(&k), Some(&(k * 3)), "stable key {k} missed during a migration");
+                    }
+                    n += 1;
+                }
+                reads.fetch_add(n, Ordering::Relaxed);
+            });
+        }
+        for w in writers {
+            w.join().unwrap();
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+    assert!(reads.load(Ordering::Relaxed) > 0);
+    assert_eq!(map.len() as u64, STABLE);
+}
+
+#[test]
+fn churn_with_steady_live_count_keeps_capacity_bounded() {
+    for live in [1u64, 1_000] {
+        let map: HashMap<u64, u64> = HashMap::with_capacity(0);
+        let ops = scale(250_000);
+        let max_cap = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for t in 0..4u64 {
+                let (map, max_cap) = (&map, &max_cap);
+                s.spawn(move || {
+                    // Each thread keeps `live` keys of its own alive: insert i, remove i - live.
+                    for i in 0..ops {
+                        let k = t << 40 | i;
+                        assert!(map.insert(k, i));
+                        if i >= live {
+                            assert!(map.remove(&(t << 40 | (i - live))));
+                        }
+                        if i % 1024 == 0 {
+                            max_cap.fetch_max(map.capacity(), Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(map.len() as u64, 4 * live);
+        // 4 * live keys need a table of at most 8 * live slots (load <= 1/2); allow
+        // one more doubling for a migration in flight plus a small-table floor.
+        let bound = (16 * 4 * live as usize).max(256);
+        let seen = max_cap.load(Ordering::Relaxed).max(map.capacity());
+        assert!(seen <= bound, "live {live}: capacity grew to {seen} (bound {bound})");
+    }
+}
+
+#[test]
+fn iteration_during_writes_yields_no_duplicates() {
+    let map: HashMap<u64, u64> = HashMap::with_capacity(0);
+    const STABLE: u64 = 2_000;
+    for k in 0..STABLE {
+        map.insert(k, k);
+    }
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        for t in 0..3u64 {
+            let (map, stop) = (&map, &stop);
+            s.spawn(move || {
+                let mut i = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    // Remove and re-insert stable keys (the case that could make an
+                    // open-addressing iterator see a key twice), and churn other keys.
+                    let k = (i * 7 + t) % STABLE;
+                    if map.remove(&k) {
+                        map.insert(k, k);
+                    }
+                    let junk = 1 << 32 | (t << 24) | (i % 5_000);
+                    if !map.insert(junk, i) {
+                        map.remove(&junk);
+                    }
+                    i += 1;
+                }
+            });
+        }
+        for _ in 0..scale(30) {
+            let m = map.pin();
+            let mut seen = HashSet::new();
+            for (k, _) in m.iter() {
+                assert!(seen.insert(*k), "iteration yielded key {k} twice");
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+    // Quiescent: iteration matches len and holds every stable key.
+    let m = map.pin();
+    let keys: HashSet<u64> = m.keys().copied().collect();
+    assert_eq!(keys.len(), m.len());
+    assert!((0..STABLE).all(|k| keys.contains(&k)));
+}
+
+#[test]
+fn racing_try_insert_and_remove_have_one_winner_per_key() {
+    let map: HashMap<u64, u64> = HashMap::with_capacity(0);
+    let keys = scale(20_000);
+    let wins = AtomicUsize::new(0);
+    let removes = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let (map, wins) = (&map, &wins);
+            s.spawn(move || {
+                for k in 0..keys {
+                    if map.pin().try_insert(k, t).is_ok() {
+                        wins.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(wins.load(Ordering::Relaxed) as u64, keys, "each key inserted exactly once");
+    assert_eq!(map.len() as u64, keys);
+    std::thread::scope(|s| {
+        for _ in 0..THREADS {
+            let (map, removes) = (&map, &removes);
+            s.spawn(move || {
+                for k in 0..keys {
+                    if map.remove(&k) {
+                        removes.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(removes.load(Ordering::Relaxed) as u64, keys, "each key removed exactly once");
+    assert!(map.is_empty());
+    assert!(map.capacity() <= 8192, "the emptied table shrank (capacity {})", map.capacity());
+}
+
+#[test]
+fn emptied_map_shrinks_back() {
+    let map: HashMap<u64, u64> = HashMap::with_capacity(0);
+    for i in 0..100_000 {
+        map.insert(i, i);
+    }
+    let grown = map.capacity();
+    assert!(grown >= 131_072);
+    for i in 0..100_000 {
+        map.remove(&i);
+    }
+    // Removes start shrinking migrations as the table empties; later writes finish them.
+    assert!(map.capacity() < grown / 8, "capacity {} after removing everything", map.capacity());
+    for i in 0..1_000 {
+        map.insert(i, i);
+    }
+    map.retain(|_, _| false);
+    assert_eq!(map.capacity(), HashMap::<u64, u64>::with_capacity(0).capacity(), "retain shrinks to the minimum");
+}
+
+#[test]
+#[ignore = "long run: `cargo test --release --test stress -- --ignored`"]
+fn long_mixed_stress() {
+    // Every thread owns a key range and keeps an exact model of it; all threads also
+    // hammer a shared range. At the end each private range must match its model.
+    let map: HashMap<u64, u64> = HashMap::with_capacity(0);
+    let ops = scale(2_000_000);
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let map = &map;
+            s.spawn(move || {
+                let mut model = std::collections::HashMap::new();
+                let mut x = t + 1;
+                for i in 0..ops {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    let k = t << 32 | (x % 4_096);
+                    match x % 4 {
+                        0 | 1 => assert_eq!(map.pin().insert(k, i).copied(), model.insert(k, i)),
+                        2 => assert_eq!(map.pin().remove(&k).copied(), model.remove(&k)),
+                        _ => assert_eq!(map.pin().get(&k), model.get(&k)),
+                    }
+                    let shared = 1 << 60 | (x % 512);
+                    map.insert(shared, i);
+                }
+                let m = map.pin();
+                for (k, v) in &model {
+                    assert_eq!(m.get(k), Some(v));
+                }
+            });
+        }
+    });
+}
