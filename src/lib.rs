@@ -75,8 +75,17 @@
 
 #![deny(missing_docs)]
 
+/// The README's examples are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod map;
 mod raw;
 mod sync;
+
+#[cfg(splitmap_loom)]
+#[doc(hidden)]
+pub use sync::loom_stats as __loom_stats;
 
 pub use map::{Compute, DefaultHashBuilder, HashMap, Iter, Keys, OccupiedError, Operation, Pinned, Values};
