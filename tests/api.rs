@@ -1,0 +1,122 @@
+//! The public API surface: traits, borrowed lookups, convenience methods. Each test
+//! runs with a tiny initial capacity (constant migrations) and a large one.
+
+use splitmap::HashMap;
+use std::sync::Arc;
+
+fn for_capacities(test: impl Fn(usize)) {
+    test(0);
+    test(1 << 12);
+}
+
+#[test]
+fn send_and_sync_bounds() {
+    fn is_send_sync<T: Send + Sync>() {}
+    is_send_sync::<HashMap<String, Vec<u8>>>();
+    is_send_sync::<Arc<HashMap<u64, Arc<str>>>>();
+}
+
+#[test]
+fn string_keys_are_queried_by_str() {
+    for_capacities(|cap| {
+        let map: HashMap<String, usize> = HashMap::with_capacity(cap);
+        for i in 0..1_000 {
+            map.insert(format!("key-{i}"), i);
+        }
+        let m = map.pin();
+        assert_eq!(m.get("key-7"), Some(&7));
+        assert_eq!(m.get_key_value("key-9").map(|(k, v)| (k.as_str(), *v)), Some(("key-9", 9)));
+        assert!(m.contains_key("key-999"));
+        assert!(!m.contains_key("key-1000"));
+        assert_eq!(m.remove("key-7"), Some(&7));
+        assert_eq!(map.get_cloned("key-7"), None);
+    });
+}
+
+#[test]
+fn traits_default_debug_clone_from_iter_extend() {
+    for_capacities(|cap| {
+        let mut map: HashMap<u32, u32> = HashMap::with_capacity(cap);
+        map.extend((0..100).map(|i| (i, i * 2)));
+        (&map).extend([(1000, 1)]);
+        assert_eq!(map.len(), 101);
+        let copy = map.clone();
+        map.insert(0, 999);
+        assert_eq!(copy.get_cloned(&0), Some(0), "a clone is independent");
+        assert_eq!(copy.len(), 101);
+        let collected: HashMap<u32, u32> = (0..3).map(|i| (i, i)).collect();
+        let dbg = format!("{collected:?}");
+        for i in 0..3 {
+            assert!(dbg.contains(&format!("{i}: {i}")), "{dbg}");
+        }
+        let empty: HashMap<u8, u8> = HashMap::default();
+        assert_eq!(format!("{empty:?}"), "{}");
+    });
+}
+
+#[test]
+fn keys_values_and_len() {
+    for_capacities(|cap| {
+        let map: HashMap<u64, u64> = HashMap::with_capacity(cap);
+        for i in 0..500 {
+            map.insert(i, i + 1);
+        }
+        let m = map.pin();
+        let mut keys: Vec<u64> = m.keys().copied().collect();
+        keys.sort_unstable();
+        assert_eq!(keys, (0..500).collect::<Vec<_>>());
+        assert_eq!(m.values().sum::<u64>(), (1..=500).sum::<u64>());
+        assert_eq!(m.len(), 500);
+        assert!(!m.is_empty());
+    });
+}
+
+#[test]
+fn convenience_methods_pin_per_call() {
+    for_capacities(|cap| {
+        let map: HashMap<&'static str, u64> = HashMap::with_capacity(cap);
+        assert!(map.insert("a", 1));
+        assert!(!map.insert("a", 2));
+        assert!(map.contains_key("a"));
+        assert!(map.update("a", |v| v * 10));
+        assert!(!map.update("b", |v| v * 10));
+        assert_eq!(map.get_cloned("a"), Some(20));
+        assert_eq!(map.upsert("c", 5, |v| v + 1), 5);
+        assert_eq!(map.upsert("c", 5, |v| v + 1), 6);
+        assert!(map.remove("a"));
+        assert!(!map.remove("a"));
+        map.retain(|k, _| *k != "c");
+        assert!(map.is_empty());
+        map.insert("z", 0);
+        map.clear();
+        assert_eq!(map.len(), 0);
+    });
+}
+
+#[test]
+fn with_capacity_holds_that_many_without_growing() {
+    let map: HashMap<u64, u64> = HashMap::with_capacity(10_000);
+    let cap = map.capacity();
+    assert!(cap >= 10_000);
+    for i in 0..10_000 {
+        map.insert(i, i);
+    }
+    assert_eq!(map.capacity(), cap, "no resize below the requested capacity");
+}
+
+#[test]
+fn references_outlive_concurrent_removal() {
+    let map: HashMap<u64, String> = HashMap::with_capacity(0);
+    map.insert(1, "kept alive by the pin".to_string());
+    let m = map.pin();
+    let v = m.get(&1).unwrap();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            assert!(map.remove(&1));
+            for i in 2..10_000 {
+                map.insert(i, i.to_string()); // migrations retire the old tables
+            }
+        });
+    });
+    assert_eq!(v, "kept alive by the pin");
+}
