@@ -88,4 +88,6 @@ mod sync;
 #[doc(hidden)]
 pub use sync::loom_stats as __loom_stats;
 
-pub use map::{Compute, DefaultHashBuilder, HashMap, Iter, Keys, OccupiedError, Operation, Pinned, Values};
+pub use map::{
+    Compute, DefaultHashBuilder, HashMap, Iter, Keys, OccupiedError, Operation, Pinned, Values,
+};

@@ -289,11 +289,17 @@ where
         let mut value = Some(value);
         let result = m.compute(key, |cur| match cur {
             Some(old) => Operation::Insert(f(old)),
-            None => Operation::Insert(value.take().expect("value used once: inserts do not retry after success")),
+            None => Operation::Insert(
+                value
+                    .take()
+                    .expect("value used once: inserts do not retry after success"),
+            ),
         });
         match result {
             Compute::Inserted(v) | Compute::Updated { new: v, .. } => v.clone(),
-            Compute::Removed(_) | Compute::Unchanged(_) => unreachable!("the closure always inserts"),
+            Compute::Removed(_) | Compute::Unchanged(_) => {
+                unreachable!("the closure always inserts")
+            }
         }
     }
 
@@ -353,7 +359,10 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.map.hash(key);
-        self.map.raw.find(hash, key, &self.guard).map(|e| (&e.key, &e.value))
+        self.map
+            .raw
+            .find(hash, key, &self.guard)
+            .map(|e| (&e.key, &e.value))
     }
 
     /// `true` if the map holds `key`. Wait-free.
@@ -376,12 +385,17 @@ where
     pub fn insert(&self, key: K, value: V) -> Option<&V> {
         let hash = self.map.hash(&key);
         let mut value = Some(value);
-        let done = self.map.raw.modify(hash, KeyRef::Owned(Some(key)), &self.guard, |_, back| {
-            Decision::Insert {
-                key: None,
-                value: back.or_else(|| value.take()).expect("value is handed back on every retry"),
-            }
-        });
+        let done = self
+            .map
+            .raw
+            .modify(hash, KeyRef::Owned(Some(key)), &self.guard, |_, back| {
+                Decision::Insert {
+                    key: None,
+                    value: back
+                        .or_else(|| value.take())
+                        .expect("value is handed back on every retry"),
+                }
+            });
         done.prev.map(|e| &e.value)
     }
 
@@ -398,15 +412,23 @@ where
     pub fn try_insert(&self, key: K, value: V) -> Result<&V, OccupiedError<'_, V>> {
         let hash = self.map.hash(&key);
         let mut value = Some(value);
-        let done = self.map.raw.modify(hash, KeyRef::Owned(Some(key)), &self.guard, |cur, back| {
-            let v = back.or_else(|| value.take()).expect("value is handed back on every retry");
-            if cur.is_some() {
-                value = Some(v);
-                Decision::Keep
-            } else {
-                Decision::Insert { key: None, value: v }
-            }
-        });
+        let done = self
+            .map
+            .raw
+            .modify(hash, KeyRef::Owned(Some(key)), &self.guard, |cur, back| {
+                let v = back
+                    .or_else(|| value.take())
+                    .expect("value is handed back on every retry");
+                if cur.is_some() {
+                    value = Some(v);
+                    Decision::Keep
+                } else {
+                    Decision::Insert {
+                        key: None,
+                        value: v,
+                    }
+                }
+            });
         match done.outcome {
             Outcome::Inserted => Ok(&done.new.expect("inserted entry").value),
             _ => Err(OccupiedError {
@@ -466,13 +488,18 @@ where
         F: FnMut(&V) -> V,
     {
         let hash = self.map.hash(key);
-        let done = self.map.raw.modify(hash, KeyRef::Borrowed(key), &self.guard, |cur, _| match cur {
-            Some(e) => Decision::Insert {
-                key: Some(e.key.clone()),
-                value: f(&e.value),
+        let done = self.map.raw.modify(
+            hash,
+            KeyRef::Borrowed(key),
+            &self.guard,
+            |cur, _| match cur {
+                Some(e) => Decision::Insert {
+                    key: Some(e.key.clone()),
+                    value: f(&e.value),
+                },
+                None => Decision::Keep,
             },
-            None => Decision::Keep,
-        });
+        );
         done.new.map(|e| &e.value)
     }
 
@@ -500,13 +527,16 @@ where
         F: FnMut(Option<&V>) -> Operation<V>,
     {
         let hash = self.map.hash(&key);
-        let done = self.map.raw.modify(hash, KeyRef::Owned(Some(key)), &self.guard, |cur, _| {
-            match f(cur.map(|e| &e.value)) {
+        let done = self.map.raw.modify(
+            hash,
+            KeyRef::Owned(Some(key)),
+            &self.guard,
+            |cur, _| match f(cur.map(|e| &e.value)) {
                 Operation::Insert(value) => Decision::Insert { key: None, value },
                 Operation::Remove => Decision::Remove,
                 Operation::Abort => Decision::Keep,
-            }
-        });
+            },
+        );
         let prev = done.prev.map(|e| &e.value);
         match done.outcome {
             Outcome::Inserted => Compute::Inserted(&done.new.expect("inserted entry").value),
@@ -553,10 +583,15 @@ where
         F: FnMut(&K, &V) -> bool,
     {
         let hash = self.map.hash(key);
-        let done = self.map.raw.modify(hash, KeyRef::Borrowed(key), &self.guard, |cur, _| match cur {
-            Some(e) if f(&e.key, &e.value) => Decision::Remove,
-            _ => Decision::Keep,
-        });
+        let done = self.map.raw.modify(
+            hash,
+            KeyRef::Borrowed(key),
+            &self.guard,
+            |cur, _| match cur {
+                Some(e) if f(&e.key, &e.value) => Decision::Remove,
+                _ => Decision::Keep,
+            },
+        );
         match done.outcome {
             Outcome::Removed => done.prev.map(|e| &e.value),
             _ => None,
@@ -576,12 +611,15 @@ where
         for e in self.map.raw.iter(&self.guard) {
             if !f(&e.key, &e.value) {
                 let target: *const Entry<K, V> = e;
-                self.map
-                    .raw
-                    .modify(e.hash, KeyRef::<K, K>::Borrowed(&e.key), &self.guard, |cur, _| match cur {
+                self.map.raw.modify(
+                    e.hash,
+                    KeyRef::<K, K>::Borrowed(&e.key),
+                    &self.guard,
+                    |cur, _| match cur {
                         Some(c) if std::ptr::eq(c, target) => Decision::Remove,
                         _ => Decision::Keep,
-                    });
+                    },
+                );
             }
         }
         self.map.raw.shrink_to_fit(&self.guard);
@@ -719,7 +757,8 @@ where
 {
     /// A snapshot copy: weakly consistent with writers running, like [`Pinned::iter`].
     fn clone(&self) -> Self {
-        let copy = Self::with_capacity_and_hasher(self.raw.min_capacity() / 2, self.build_hasher.clone());
+        let copy =
+            Self::with_capacity_and_hasher(self.raw.min_capacity() / 2, self.build_hasher.clone());
         {
             let src = self.pin();
             let dst = copy.pin();

@@ -18,3 +18,37 @@ pub(crate) fn retry_hint() {
     #[cfg(splitmap_loom)]
     loom::thread::yield_now();
 }
+
+/// Loom-only event counters read by the models in `tests/loom.rs`; they observe the
+/// protocol and never steer it. Loom runs every model thread on the test's own OS
+/// thread, so a thread-local counter is per model and shared by its threads.
+#[cfg(splitmap_loom)]
+pub mod loom_stats {
+    use std::cell::Cell;
+
+    std::thread_local! {
+        static COUNTS: Cell<[usize; 3]> = const { Cell::new([0; 3]) };
+    }
+
+    pub(crate) const TABLE_NEW: usize = 0;
+    pub(crate) const TABLE_DROP: usize = 1;
+    pub(crate) const PROMOTE: usize = 2;
+
+    pub(crate) fn bump(which: usize) {
+        COUNTS.with(|c| {
+            let mut v = c.get();
+            v[which] += 1;
+            c.set(v);
+        });
+    }
+
+    /// `[tables allocated, tables dropped, successful promotions]` since the last reset.
+    pub fn get() -> [usize; 3] {
+        COUNTS.with(Cell::get)
+    }
+
+    /// Zero the counters (call at the start of every model execution).
+    pub fn reset() {
+        COUNTS.with(|c| c.set([0; 3]));
+    }
+}

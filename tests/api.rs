@@ -25,7 +25,10 @@ fn string_keys_are_queried_by_str() {
         }
         let m = map.pin();
         assert_eq!(m.get("key-7"), Some(&7));
-        assert_eq!(m.get_key_value("key-9").map(|(k, v)| (k.as_str(), *v)), Some(("key-9", 9)));
+        assert_eq!(
+            m.get_key_value("key-9").map(|(k, v)| (k.as_str(), *v)),
+            Some(("key-9", 9))
+        );
         assert!(m.contains_key("key-999"));
         assert!(!m.contains_key("key-1000"));
         assert_eq!(m.remove("key-7"), Some(&7));
@@ -101,7 +104,11 @@ fn with_capacity_holds_that_many_without_growing() {
     for i in 0..10_000 {
         map.insert(i, i);
     }
-    assert_eq!(map.capacity(), cap, "no resize below the requested capacity");
+    assert_eq!(
+        map.capacity(),
+        cap,
+        "no resize below the requested capacity"
+    );
 }
 
 #[test]

@@ -12,13 +12,18 @@ struct Tracker {
 
 impl Tracker {
     fn new(n: usize) -> &'static Tracker {
-        Box::leak(Box::new(Tracker { flags: (0..n).map(|_| AtomicU8::new(0)).collect() }))
+        Box::leak(Box::new(Tracker {
+            flags: (0..n).map(|_| AtomicU8::new(0)).collect(),
+        }))
     }
     fn value(&'static self, id: usize) -> Counted {
         Counted { id, tracker: self }
     }
     fn dropped(&self) -> usize {
-        self.flags.iter().filter(|f| f.load(Ordering::SeqCst) == 1).count()
+        self.flags
+            .iter()
+            .filter(|f| f.load(Ordering::SeqCst) == 1)
+            .count()
     }
 }
 
@@ -79,12 +84,19 @@ fn removed_replaced_cleared_and_remaining_values_drop_exactly_once() {
     // the clear are dropped with the map.
     map.clear();
     assert!(map.is_empty());
-    assert!(reclaim_until(|| tracker.dropped() == N + N / 2), "cleared values not reclaimed");
+    assert!(
+        reclaim_until(|| tracker.dropped() == N + N / 2),
+        "cleared values not reclaimed"
+    );
     for i in 0..N / 2 {
         map.insert(i, tracker.value(2 * N + i));
     }
     drop(map);
-    assert_eq!(tracker.dropped(), 2 * N, "every value dropped exactly once after the map");
+    assert_eq!(
+        tracker.dropped(),
+        2 * N,
+        "every value dropped exactly once after the map"
+    );
 }
 
 #[test]

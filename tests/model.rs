@@ -51,9 +51,16 @@ fn run(capacity: usize, ops: &[Op]) -> bool {
     for (step, op) in ops.iter().enumerate() {
         let m = map.pin();
         match *op {
-            Op::Insert(k, v) => assert_eq!(m.insert(k, v).copied(), model.insert(k, v), "step {step}: {op:?}"),
+            Op::Insert(k, v) => assert_eq!(
+                m.insert(k, v).copied(),
+                model.insert(k, v),
+                "step {step}: {op:?}"
+            ),
             Op::TryInsert(k, v) => {
-                let got = m.try_insert(k, v).map(|v| *v).map_err(|e| (*e.current, e.not_inserted));
+                let got = m
+                    .try_insert(k, v)
+                    .copied()
+                    .map_err(|e| (*e.current, e.not_inserted));
                 let want = match model.get(&k) {
                     Some(&cur) => Err((cur, v)),
                     None => {
@@ -64,27 +71,43 @@ fn run(capacity: usize, ops: &[Op]) -> bool {
                 assert_eq!(got, want, "step {step}: {op:?}");
             }
             Op::GetOrInsert(k, v) => {
-                assert_eq!(*m.get_or_insert(k, v), *model.entry(k).or_insert(v), "step {step}: {op:?}")
+                assert_eq!(
+                    *m.get_or_insert(k, v),
+                    *model.entry(k).or_insert(v),
+                    "step {step}: {op:?}"
+                )
             }
             Op::Get(k) => {
                 assert_eq!(m.get(&k), model.get(&k), "step {step}: {op:?}");
                 assert_eq!(m.contains_key(&k), model.contains_key(&k));
                 assert_eq!(m.get_key_value(&k), model.get_key_value(&k));
             }
-            Op::Remove(k) => assert_eq!(m.remove(&k).copied(), model.remove(&k), "step {step}: {op:?}"),
+            Op::Remove(k) => assert_eq!(
+                m.remove(&k).copied(),
+                model.remove(&k),
+                "step {step}: {op:?}"
+            ),
             Op::RemoveIf(k, r) => {
                 let want = match model.get(&k) {
                     Some(v) if v % 4 == r => model.remove(&k),
                     _ => None,
                 };
-                assert_eq!(m.remove_if(&k, |_, v| v % 4 == r).copied(), want, "step {step}: {op:?}");
+                assert_eq!(
+                    m.remove_if(&k, |_, v| v % 4 == r).copied(),
+                    want,
+                    "step {step}: {op:?}"
+                );
             }
             Op::Update(k) => {
                 let want = model.get_mut(&k).map(|v| {
                     *v = v.wrapping_mul(3).wrapping_add(1);
                     *v
                 });
-                assert_eq!(m.update(&k, |v| v.wrapping_mul(3).wrapping_add(1)).copied(), want, "step {step}: {op:?}");
+                assert_eq!(
+                    m.update(&k, |v| v.wrapping_mul(3).wrapping_add(1)).copied(),
+                    want,
+                    "step {step}: {op:?}"
+                );
             }
             Op::Compute(k, code, v) => {
                 let old = model.get(&k).copied();
@@ -132,7 +155,11 @@ fn run(capacity: usize, ops: &[Op]) -> bool {
             Op::Clear => {
                 m.clear();
                 model.clear();
-                assert_eq!(map.capacity(), HashMap::<u8, u32>::with_capacity(capacity).capacity(), "clear shrinks to the minimum");
+                assert_eq!(
+                    map.capacity(),
+                    HashMap::<u8, u32>::with_capacity(capacity).capacity(),
+                    "clear shrinks to the minimum"
+                );
             }
             Op::Iter => {
                 let mut got: Vec<(u8, u32)> = m.iter().map(|(k, v)| (*k, *v)).collect();
@@ -154,7 +181,14 @@ fn run(capacity: usize, ops: &[Op]) -> bool {
 }
 
 fn return_updated(got: &Compute<'_, u32>, old: u32, new: u32, step: usize) {
-    assert_eq!(*got, Compute::Updated { old: &old, new: &new }, "step {step}");
+    assert_eq!(
+        *got,
+        Compute::Updated {
+            old: &old,
+            new: &new
+        },
+        "step {step}"
+    );
 }
 
 #[test]
@@ -162,7 +196,9 @@ fn matches_std_hashmap_tiny_capacity() {
     fn prop(cap: u8, ops: Vec<Op>) -> bool {
         run(cap as usize % 4, &ops)
     }
-    QuickCheck::new().tests(400).quickcheck(prop as fn(u8, Vec<Op>) -> bool);
+    QuickCheck::new()
+        .tests(400)
+        .quickcheck(prop as fn(u8, Vec<Op>) -> bool);
 }
 
 #[test]
@@ -172,7 +208,9 @@ fn matches_std_hashmap_long_sequences() {
         let long: Vec<Op> = ops.iter().cycle().take(ops.len() * 20).cloned().collect();
         run(cap as usize % 64, &long)
     }
-    QuickCheck::new().tests(100).quickcheck(prop as fn(u8, Vec<Op>) -> bool);
+    QuickCheck::new()
+        .tests(100)
+        .quickcheck(prop as fn(u8, Vec<Op>) -> bool);
 }
 
 /// String keys, queried by `&str`, with a tiny table.
@@ -184,13 +222,21 @@ fn string_keys_match_std() {
         for (i, (k, insert)) in ops.into_iter().enumerate() {
             let key = format!("key-{}", k % 50);
             if insert {
-                assert_eq!(map.pin().insert(key.clone(), i).copied(), model.insert(key, i));
+                assert_eq!(
+                    map.pin().insert(key.clone(), i).copied(),
+                    model.insert(key, i)
+                );
             } else {
-                assert_eq!(map.pin().remove(key.as_str()).copied(), model.remove(key.as_str()));
+                assert_eq!(
+                    map.pin().remove(key.as_str()).copied(),
+                    model.remove(key.as_str())
+                );
             }
         }
         let m = map.pin();
         model.iter().all(|(k, v)| m.get(k.as_str()) == Some(v)) && m.len() == model.len()
     }
-    QuickCheck::new().tests(200).quickcheck(prop as fn(Vec<(u8, bool)>) -> bool);
+    QuickCheck::new()
+        .tests(200)
+        .quickcheck(prop as fn(Vec<(u8, bool)>) -> bool);
 }

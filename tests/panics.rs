@@ -78,7 +78,13 @@ fn panics_in_user_code_leave_the_map_consistent_and_leak_nothing() {
         let k = i % 700;
         // Arm a panic a few calls ahead, so it lands at varying points of the operation
         // (hashing, probing, cloning for update) and of migrations in flight.
-        PANIC_IN.with(|p| p.set(if i % 7 == 0 { (i as usize / 7) % 5 + 1 } else { 0 }));
+        PANIC_IN.with(|p| {
+            p.set(if i % 7 == 0 {
+                (i as usize / 7) % 5 + 1
+            } else {
+                0
+            })
+        });
         let result = quietly(|| match i % 5 {
             0 | 1 => {
                 map.pin().insert(Key(k), Val::new(i));
@@ -132,7 +138,10 @@ fn panics_in_user_code_leave_the_map_consistent_and_leak_nothing() {
         }
     }
     let _ = std::panic::take_hook();
-    assert!(panics > 100, "the test must actually panic often ({panics})");
+    assert!(
+        panics > 100,
+        "the test must actually panic often ({panics})"
+    );
     // The map still works.
     map.insert(Key(1_000_000), Val::new(1));
     assert_eq!(map.pin().get(&Key(1_000_000)).map(|v| v.0), Some(1));
@@ -187,5 +196,9 @@ fn a_constant_hasher_degrades_but_stays_correct() {
     for i in 0..2_000 {
         assert_eq!(m.get(&i).is_some(), i % 3 != 0);
     }
-    assert!(map.capacity() <= 16_384, "capacity {} for 2000 colliding keys", map.capacity());
+    assert!(
+        map.capacity() <= 16_384,
+        "capacity {} for 2000 colliding keys",
+        map.capacity()
+    );
 }

@@ -12,7 +12,10 @@ const THREADS: u64 = 8;
 fn scale(n: u64) -> u64 {
     // `SPLITMAP_STRESS_SCALE=10` makes every test ten times longer (used by the
     // ignored long runs and by hand).
-    let s: u64 = std::env::var("SPLITMAP_STRESS_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+    let s: u64 = std::env::var("SPLITMAP_STRESS_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
     n * s
 }
 
@@ -25,7 +28,10 @@ fn disjoint_inserts(cap: usize, per_thread: u64) {
             s.spawn(move || {
                 barrier.wait();
                 for i in 0..per_thread {
-                    assert!(map.insert(t << 32 | i, i * 7 + t), "key {t}/{i} inserted twice");
+                    assert!(
+                        map.insert(t << 32 | i, i * 7 + t),
+                        "key {t}/{i} inserted twice"
+                    );
                 }
             });
         }
@@ -34,11 +40,18 @@ fn disjoint_inserts(cap: usize, per_thread: u64) {
     let m = map.pin();
     for t in 0..THREADS {
         for i in 0..per_thread {
-            assert_eq!(m.get(&(t << 32 | i)), Some(&(i * 7 + t)), "lost key {t}/{i}");
+            assert_eq!(
+                m.get(&(t << 32 | i)),
+                Some(&(i * 7 + t)),
+                "lost key {t}/{i}"
+            );
         }
     }
     assert_eq!(m.iter().count() as u64, THREADS * per_thread);
-    assert!(map.capacity() as u64 >= THREADS * per_thread, "table holds every key");
+    assert!(
+        map.capacity() as u64 >= THREADS * per_thread,
+        "table holds every key"
+    );
 }
 
 #[test]
@@ -78,7 +91,9 @@ fn concurrent_updates_lose_no_increment() {
         }
     });
     let m = map.pin();
-    let total: u64 = (0..KEYS).map(|k| *m.get(&k).expect("counter key present")).sum();
+    let total: u64 = (0..KEYS)
+        .map(|k| *m.get(&k).expect("counter key present"))
+        .sum();
     assert_eq!(total, THREADS * rounds, "increments lost or duplicated");
 }
 
@@ -117,7 +132,11 @@ fn readers_always_find_stable_keys_during_growth_and_shrink() {
                 while !stop.load(Ordering::Relaxed) {
                     let m = map.pin();
                     for k in 0..STABLE {
-                        assert_eq!(m.get(&k), Some(&(k * 3)), "stable key {k} missed during a migration");
+                        assert_eq!(
+                            m.get(&k),
+                            Some(&(k * 3)),
+                            "stable key {k} missed during a migration"
+                        );
                     }
                     n += 1;
                 }
@@ -162,7 +181,10 @@ fn churn_with_steady_live_count_keeps_capacity_bounded() {
         // one more doubling for a migration in flight plus a small-table floor.
         let bound = (16 * 4 * live as usize).max(256);
         let seen = max_cap.load(Ordering::Relaxed).max(map.capacity());
-        assert!(seen <= bound, "live {live}: capacity grew to {seen} (bound {bound})");
+        assert!(
+            seen <= bound,
+            "live {live}: capacity grew to {seen} (bound {bound})"
+        );
     }
 }
 
@@ -228,7 +250,11 @@ fn racing_try_insert_and_remove_have_one_winner_per_key() {
             });
         }
     });
-    assert_eq!(wins.load(Ordering::Relaxed) as u64, keys, "each key inserted exactly once");
+    assert_eq!(
+        wins.load(Ordering::Relaxed) as u64,
+        keys,
+        "each key inserted exactly once"
+    );
     assert_eq!(map.len() as u64, keys);
     std::thread::scope(|s| {
         for _ in 0..THREADS {
@@ -242,9 +268,17 @@ fn racing_try_insert_and_remove_have_one_winner_per_key() {
             });
         }
     });
-    assert_eq!(removes.load(Ordering::Relaxed) as u64, keys, "each key removed exactly once");
+    assert_eq!(
+        removes.load(Ordering::Relaxed) as u64,
+        keys,
+        "each key removed exactly once"
+    );
     assert!(map.is_empty());
-    assert!(map.capacity() <= 8192, "the emptied table shrank (capacity {})", map.capacity());
+    assert!(
+        map.capacity() <= 8192,
+        "the emptied table shrank (capacity {})",
+        map.capacity()
+    );
 }
 
 #[test]
@@ -259,12 +293,20 @@ fn emptied_map_shrinks_back() {
         map.remove(&i);
     }
     // Removes start shrinking migrations as the table empties; later writes finish them.
-    assert!(map.capacity() < grown / 8, "capacity {} after removing everything", map.capacity());
+    assert!(
+        map.capacity() < grown / 8,
+        "capacity {} after removing everything",
+        map.capacity()
+    );
     for i in 0..1_000 {
         map.insert(i, i);
     }
     map.retain(|_, _| false);
-    assert_eq!(map.capacity(), HashMap::<u64, u64>::with_capacity(0).capacity(), "retain shrinks to the minimum");
+    assert_eq!(
+        map.capacity(),
+        HashMap::<u64, u64>::with_capacity(0).capacity(),
+        "retain shrinks to the minimum"
+    );
 }
 
 #[test]

@@ -51,7 +51,6 @@ impl Counter {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,7 +28,9 @@ use crossbeam_epoch::Guard;
 impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// Help the migration out of `root`, if one is running: copy one block.
     pub(super) fn help(&self, root: &Table<K, V>, guard: &Guard) {
-        let Some(next) = next_of(root, guard) else { return };
+        let Some(next) = next_of(root, guard) else {
+            return;
+        };
         let nblocks = root.nblocks();
         // Relaxed: `claim` only hands out work; the copies themselves are ordered by the
         // slot RMWs and the block-state CAS. Skip the RMW once every block is claimed so
@@ -40,7 +42,8 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         };
         // Every block is claimed: redo the first one not finished (its claimant may
         // have stalled). Acquire pairs with the block CAS so DONE blocks are skipped.
-        let block = block.or_else(|| (0..nblocks).find(|&k| root.blocks[k].load(Ordering::Acquire) == 0));
+        let block =
+            block.or_else(|| (0..nblocks).find(|&k| root.blocks[k].load(Ordering::Acquire) == 0));
         if let Some(k) = block {
             copy_block(root, next, k, &self.root, guard);
         } else {
@@ -49,7 +52,12 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     }
 
     /// Copy slot `idx` of `table` (frozen or about to be) and return `next`.
-    pub(super) fn copy_slot<'g>(&self, table: &'g Table<K, V>, idx: usize, guard: &'g Guard) -> &'g Table<K, V> {
+    pub(super) fn copy_slot<'g>(
+        &self,
+        table: &'g Table<K, V>,
+        idx: usize,
+        guard: &'g Guard,
+    ) -> &'g Table<K, V> {
         let next = next_of(table, guard).expect("splitmap: a frozen slot implies a next table");
         copy_slot(table, next, idx);
         next
@@ -62,12 +70,19 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// insert goes past the probe limit instead of growing the table for nothing.
     pub(super) fn should_migrate(&self, table: &Table<K, V>, dist: usize, tombs: usize) -> bool {
         let live = self.count.sum();
-        live >= table.cap / 2 || tombs * 4 >= dist || (live <= table.cap / 8 && table.cap > self.min_cap)
+        live >= table.cap / 2
+            || tombs * 4 >= dist
+            || (live <= table.cap / 8 && table.cap > self.min_cap)
     }
 
     /// An insert found no room in `table` (a probe past the limit ending at the empty slot
     /// `idx`, or no empty slot at all). Returns the table to retry in.
-    pub(super) fn overflow<'g>(&self, table: &'g Table<K, V>, idx: Option<usize>, guard: &'g Guard) -> &'g Table<K, V> {
+    pub(super) fn overflow<'g>(
+        &self,
+        table: &'g Table<K, V>,
+        idx: Option<usize>,
+        guard: &'g Guard,
+    ) -> &'g Table<K, V> {
         let root = self.root(guard);
         if !std::ptr::eq(root, table) {
             // Only the root may start a migration (I4). `table` is either an old table
@@ -105,7 +120,8 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
             return;
         }
         let root = self.root(guard);
-        if !std::ptr::eq(root, table) || root.cap <= self.min_cap || next_of(root, guard).is_some() {
+        if !std::ptr::eq(root, table) || root.cap <= self.min_cap || next_of(root, guard).is_some()
+        {
             return;
         }
         if self.count.sum() <= root.cap / 8 {
@@ -141,10 +157,12 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         let new = Box::into_raw(Box::new(Table::new(self.next_capacity(table))));
         // AcqRel: Release publishes the initialised table; Acquire (also on failure)
         // lets us use the winner's table.
-        match table
-            .next
-            .compare_exchange(std::ptr::null_mut(), new, Ordering::AcqRel, Ordering::Acquire)
-        {
+        match table.next.compare_exchange(
+            std::ptr::null_mut(),
+            new,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
             // SAFETY: we just installed `new` as `table.next`; I7 keeps it alive.
             Ok(_) => unsafe { &*new },
             Err(_) => {
@@ -161,7 +179,9 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         let live = self.count.sum();
         let mut cap = table.cap;
         while live >= cap / 2 {
-            cap = cap.checked_mul(2).unwrap_or_else(|| panic!("splitmap: capacity overflow"));
+            cap = cap
+                .checked_mul(2)
+                .unwrap_or_else(|| panic!("splitmap: capacity overflow"));
         }
         while cap > self.min_cap && live <= cap / 8 {
             cap /= 2;
@@ -172,7 +192,12 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
 
 /// Copy every unfinished block of `old` into `next`, then promote. Needs no bounds on
 /// K and V because it never retires an entry, only (via `try_promote`) the old table.
-pub(super) fn finish_unbounded<K, V>(old: &Table<K, V>, next: &Table<K, V>, root: &AtomicPtr<Table<K, V>>, guard: &Guard) {
+pub(super) fn finish_unbounded<K, V>(
+    old: &Table<K, V>,
+    next: &Table<K, V>,
+    root: &AtomicPtr<Table<K, V>>,
+    guard: &Guard,
+) {
     for k in 0..old.nblocks() {
         // Acquire: a DONE block's copies are visible to us, and so to whoever we promote for.
         if old.blocks[k].load(Ordering::Acquire) == 0 {
@@ -185,7 +210,13 @@ pub(super) fn finish_unbounded<K, V>(old: &Table<K, V>, next: &Table<K, V>, root
 }
 
 /// Copy block `k` of `old`, mark it DONE and count it; promote if it was the last.
-fn copy_block<K, V>(old: &Table<K, V>, next: &Table<K, V>, k: usize, root: &AtomicPtr<Table<K, V>>, guard: &Guard) {
+fn copy_block<K, V>(
+    old: &Table<K, V>,
+    next: &Table<K, V>,
+    k: usize,
+    root: &AtomicPtr<Table<K, V>>,
+    guard: &Guard,
+) {
     for idx in old.block_range(k) {
         copy_slot(old, next, idx);
     }
@@ -226,6 +257,8 @@ fn promote<K, V>(old: &Table<K, V>, root: &AtomicPtr<Table<K, V>>, guard: &Guard
         .compare_exchange(old_ptr, next, Ordering::AcqRel, Ordering::Relaxed)
         .is_ok()
     {
+        #[cfg(splitmap_loom)]
+        crate::sync::loom_stats::bump(crate::sync::loom_stats::PROMOTE);
         // SAFETY: I5: `old` is unlinked from `root` by our CAS, exactly once. Threads
         // still reading it are pinned, which delays the destructor. The destructor frees
         // only the arrays and the borrowed list (I6). Entries exist only if the map was

@@ -100,7 +100,10 @@ impl<K: Borrow<Q>, Q: Eq + ?Sized> KeyRef<'_, K, Q> {
 pub(crate) enum Decision<K, V> {
     /// Install this value. `key` must equal the looked-up key; `None` means "use the
     /// owned key" and is only valid with `KeyRef::Owned`.
-    Insert { key: Option<K>, value: V },
+    Insert {
+        key: Option<K>,
+        value: V,
+    },
     Remove,
     Keep,
 }
@@ -126,7 +129,11 @@ enum Loc {
     /// The key's slot; `word` is live or frozen-live, never COPIED.
     Found { idx: usize, word: Word },
     /// The first empty (unfrozen) slot on the probe path: the key is absent.
-    Vacant { idx: usize, dist: usize, tombs: usize },
+    Vacant {
+        idx: usize,
+        dist: usize,
+        tombs: usize,
+    },
     /// The table is (being) migrated past this key: look in `next`.
     Moved,
     /// Every slot was visited without finding the key or an empty slot.
@@ -239,7 +246,7 @@ fn locate<K, V>(table: &Table<K, V>, hash: u64, eq: impl Fn(&K) -> bool) -> Loc 
 
 /// A reference to the entry behind a non-null word loaded under `guard`.
 #[inline]
-fn entry_ref<'g, K, V>(word: Word, _guard: &'g Guard) -> &'g Entry<K, V> {
+fn entry_ref<K, V>(word: Word, _guard: &Guard) -> &Entry<K, V> {
     debug_assert!(!word.is_null());
     // SAFETY: I7, as in `locate`: the word was loaded under `_guard` from a reachable table.
     unsafe { &*word.ptr::<K, V>() }
@@ -248,7 +255,12 @@ fn entry_ref<'g, K, V>(word: Word, _guard: &'g Guard) -> &'g Entry<K, V> {
 impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// Look up a key. Wait-free: at most two tables of bounded size are probed, and
     /// nothing is written or allocated.
-    pub(crate) fn find<'g, Q>(&self, hash: u64, key: &Q, guard: &'g Guard) -> Option<&'g Entry<K, V>>
+    pub(crate) fn find<'g, Q>(
+        &self,
+        hash: u64,
+        key: &Q,
+        guard: &'g Guard,
+    ) -> Option<&'g Entry<K, V>>
     where
         K: Borrow<Q>,
         Q: Eq + ?Sized,
@@ -431,7 +443,8 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         let entry = word.ptr::<K, V>();
         if word.is_borrowed() {
             let root = self.root(guard);
-            if !std::ptr::eq(root, table) && std::ptr::eq(root.next.load(Ordering::Acquire), table) {
+            if !std::ptr::eq(root, table) && std::ptr::eq(root.next.load(Ordering::Acquire), table)
+            {
                 // The old table (root) may still lead readers to this entry (I6).
                 // SAFETY: `entry` is ours to retire (caller's contract) and `root` is
                 // alive under `guard`.
@@ -461,10 +474,12 @@ unsafe fn push_borrowed<K, V>(table: &Table<K, V>, entry: *mut Entry<K, V>) {
         // SAFETY: `entry` is alive (it is freed only from this list) and only we write
         // its link (caller's contract).
         unsafe { (*entry).retired_next.store(head, Ordering::Relaxed) };
-        match table
-            .borrowed
-            .compare_exchange_weak(head, entry, Ordering::Release, Ordering::Relaxed)
-        {
+        match table.borrowed.compare_exchange_weak(
+            head,
+            entry,
+            Ordering::Release,
+            Ordering::Relaxed,
+        ) {
             Ok(_) => return,
             Err(actual) => head = actual,
         }
@@ -480,11 +495,17 @@ struct Pending<K, V> {
 }
 
 impl<K, V> Pending<K, V> {
-    fn new<Q: ?Sized>(hash: u64, key: &mut KeyRef<'_, K, Q>, explicit: Option<K>, value: V) -> Self {
+    fn new<Q: ?Sized>(
+        hash: u64,
+        key: &mut KeyRef<'_, K, Q>,
+        explicit: Option<K>,
+        value: V,
+    ) -> Self {
         let (k, key_was_owned) = match (explicit, key) {
             (Some(k), _) => (k, false),
             (None, KeyRef::Owned(slot)) => (
-                slot.take().expect("splitmap internal: owned key already moved"),
+                slot.take()
+                    .expect("splitmap internal: owned key already moved"),
                 true,
             ),
             (None, KeyRef::Borrowed(_)) => {
@@ -498,7 +519,7 @@ impl<K, V> Pending<K, V> {
     }
 
     /// The CAS succeeded: the table owns the entry now.
-    fn publish<'g>(self, _guard: &'g Guard) -> &'g Entry<K, V> {
+    fn publish(self, _guard: &Guard) -> &Entry<K, V> {
         let ptr = self.ptr;
         std::mem::forget(self);
         // SAFETY: the entry is now in a table reachable under `_guard` (I7).

@@ -44,7 +44,12 @@ pub(crate) struct Word(pub(crate) usize);
 
 impl std::fmt::Debug for Word {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Word({:#x}|{:03b})", self.0 & !TAG_MASK, self.0 & TAG_MASK)
+        write!(
+            f,
+            "Word({:#x}|{:03b})",
+            self.0 & !TAG_MASK,
+            self.0 & TAG_MASK
+        )
     }
 }
 
@@ -54,7 +59,11 @@ impl Word {
 
     #[inline]
     pub(crate) fn from_entry<K, V>(entry: *const Entry<K, V>, tag: usize) -> Word {
-        debug_assert_eq!(entry as usize & TAG_MASK, 0, "entry pointer is not 8-aligned");
+        debug_assert_eq!(
+            entry as usize & TAG_MASK,
+            0,
+            "entry pointer is not 8-aligned"
+        );
         debug_assert_eq!(tag & !TAG_MASK, 0);
         Word(entry as usize | tag)
     }

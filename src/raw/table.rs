@@ -91,6 +91,8 @@ impl<K, V> Table<K, V> {
             .unwrap_or_else(|| panic!("splitmap: capacity overflow"));
         let block = block_size(len);
         let nblocks = len.div_ceil(block);
+        #[cfg(splitmap_loom)]
+        crate::sync::loom_stats::bump(crate::sync::loom_stats::TABLE_NEW);
         Table {
             cap,
             shift: 64 - cap.trailing_zeros(),
@@ -161,7 +163,11 @@ impl Probe {
     #[inline]
     pub(crate) fn new(home: usize, len: usize) -> Self {
         debug_assert!(home < len, "home {home} outside a table of {len} slots");
-        Probe { idx: home, len, dist: 0 }
+        Probe {
+            idx: home,
+            len,
+            dist: 0,
+        }
     }
     /// The current slot, or `None` once every slot was visited.
     #[inline]
@@ -206,6 +212,46 @@ fn zeroed_words(n: usize) -> Box<[AtomicUsize]> {
     }
 }
 
+impl<K, V> Table<K, V> {
+    /// CAS a slot from `current` to `new`. Release on success publishes `new`'s entry;
+    /// Acquire on failure because the caller may dereference the value it sees.
+    #[inline]
+    pub(crate) fn cas(&self, idx: usize, current: Word, new: Word) -> Result<(), Word> {
+        self.slots[idx]
+            .compare_exchange(current.0, new.0, Ordering::Release, Ordering::Acquire)
+            .map(|_| ())
+            .map_err(Word)
+    }
+
+    /// Freeze a slot and return the word it held just before.
+    ///
+    /// AcqRel: Acquire because the returned entry is copied (dereferenced); Release so a
+    /// thread that later reads the frozen word also sees this thread's earlier writes
+    /// (in particular its load of `next`, which must be non-null for any frozen slot).
+    #[inline]
+    pub(crate) fn freeze(&self, idx: usize) -> Word {
+        Word(self.slots[idx].fetch_or(super::slot::FROZEN, Ordering::AcqRel))
+    }
+}
+
+impl<K, V> Drop for Table<K, V> {
+    fn drop(&mut self) {
+        #[cfg(splitmap_loom)]
+        crate::sync::loom_stats::bump(crate::sync::loom_stats::TABLE_DROP);
+        // A table never owns the entries in its slots once it is retired (they belong to
+        // `next`, I6); it owns only its borrowed list. The final root is emptied by
+        // `RawMap::drop` before it is freed.
+        let mut cur = self.borrowed.load(Ordering::Acquire);
+        while !cur.is_null() {
+            // SAFETY: I6: entries on the borrowed list are owned by this table alone, and
+            // the table is being destroyed, so no reader can reach them any more (the
+            // epoch collector only runs this after every guard that saw the table is gone).
+            let entry = unsafe { Box::from_raw(cur) };
+            cur = entry.retired_next.load(Ordering::Relaxed);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,7 +260,13 @@ mod tests {
     fn home_uses_top_bits_and_splits_in_order() {
         let small: Table<u8, u8> = Table::new(8);
         let big: Table<u8, u8> = Table::new(16);
-        for h in [0u64, 1, u64::MAX, 0x8000_0000_0000_0000, 0x1234_5678_9abc_def0] {
+        for h in [
+            0u64,
+            1,
+            u64::MAX,
+            0x8000_0000_0000_0000,
+            0x1234_5678_9abc_def0,
+        ] {
             let i = small.home(h);
             assert!(i < 8);
             let j = big.home(h);
@@ -253,7 +305,11 @@ mod tests {
     fn blocks_cover_every_slot_once() {
         for cap in [2, 4, 64, 4096] {
             let t: Table<u8, u8> = Table::new(cap);
-            assert!(t.nblocks() >= 4 || cfg!(splitmap_loom), "cap {cap}: {} blocks", t.nblocks());
+            assert!(
+                t.nblocks() >= 4 || cfg!(splitmap_loom),
+                "cap {cap}: {} blocks",
+                t.nblocks()
+            );
             check_cover(&t);
         }
     }
@@ -266,43 +322,5 @@ mod tests {
             covered = r.end;
         }
         assert_eq!(covered, t.len());
-    }
-}
-
-impl<K, V> Table<K, V> {
-    /// CAS a slot from `current` to `new`. Release on success publishes `new`'s entry;
-    /// Acquire on failure because the caller may dereference the value it sees.
-    #[inline]
-    pub(crate) fn cas(&self, idx: usize, current: Word, new: Word) -> Result<(), Word> {
-        self.slots[idx]
-            .compare_exchange(current.0, new.0, Ordering::Release, Ordering::Acquire)
-            .map(|_| ())
-            .map_err(Word)
-    }
-
-    /// Freeze a slot and return the word it held just before.
-    ///
-    /// AcqRel: Acquire because the returned entry is copied (dereferenced); Release so a
-    /// thread that later reads the frozen word also sees this thread's earlier writes
-    /// (in particular its load of `next`, which must be non-null for any frozen slot).
-    #[inline]
-    pub(crate) fn freeze(&self, idx: usize) -> Word {
-        Word(self.slots[idx].fetch_or(super::slot::FROZEN, Ordering::AcqRel))
-    }
-}
-
-impl<K, V> Drop for Table<K, V> {
-    fn drop(&mut self) {
-        // A table never owns the entries in its slots once it is retired (they belong to
-        // `next`, I6); it owns only its borrowed list. The final root is emptied by
-        // `RawMap::drop` before it is freed.
-        let mut cur = self.borrowed.load(Ordering::Acquire);
-        while !cur.is_null() {
-            // SAFETY: I6: entries on the borrowed list are owned by this table alone, and
-            // the table is being destroyed, so no reader can reach them any more (the
-            // epoch collector only runs this after every guard that saw the table is gone).
-            let entry = unsafe { Box::from_raw(cur) };
-            cur = entry.retired_next.load(Ordering::Relaxed);
-        }
     }
 }

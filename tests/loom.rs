@@ -1,0 +1,677 @@
+//! Loom models of the migration protocol: the ten correctness scenarios of the design
+//! notes, each run over every interleaving loom explores.
+//!
+//! ```text
+//! RUSTFLAGS="--cfg splitmap_loom --cfg crossbeam_loom --cfg crossbeam_sanitize" \
+//!   LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test --release --test loom
+//! ```
+//!
+//! Under `--cfg splitmap_loom` a table has `BLOCK = 2` slots per migration block and a
+//! probe limit of 2, so `with_capacity(1)` gives 2 home slots + 2 tail slots = 2 blocks,
+//! and a handful of inserts forces a migration. Keys are `u64`s hashed by [`Unmix`],
+//! which makes the crate's mixed hash equal the key itself, so every key's home slot is
+//! chosen here (the top bits of the key): see [`layout_assumptions`], which checks
+//! that the setups below really produce the table states the models rely on.
+//!
+//! Values log their drops ([`Log`]): a second drop panics at once, and every model ends
+//! in [`finish`], which drops the map, drains the epoch collector and checks that every
+//! value ever created was dropped exactly once and every table was freed.
+//!
+//! See `docs/testing.md` ("loom") for the list of models and what each one caught.
+#![cfg(splitmap_loom)]
+
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering as StdOrdering};
+
+use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use loom::sync::Arc;
+use loom::thread;
+use splitmap::{__loom_stats as stats, HashMap};
+
+// ---------------------------------------------------------------------------------
+// Hashing: the crate mixes the user's hash with MurmurHash3's 64-bit finaliser. We
+// hand it the inverse of that finaliser, so the hash it indexes with is the key.
+
+const M1: u64 = 0xff51_afd7_ed55_8ccd;
+const M2: u64 = 0xc4ce_b9fe_1a85_ec53;
+
+/// The multiplicative inverse of an odd number modulo 2^64 (Newton's iteration: each
+/// step doubles the number of correct low bits, starting from 3).
+const fn inverse(c: u64) -> u64 {
+    let mut x = c;
+    let mut i = 0;
+    while i < 5 {
+        x = x.wrapping_mul(2u64.wrapping_sub(c.wrapping_mul(x)));
+        i += 1;
+    }
+    x
+}
+
+/// The inverse of the crate's `mix`. `h ^= h >> 33` is its own inverse (33 >= 32).
+fn unmix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(inverse(M2));
+    h ^= h >> 33;
+    h = h.wrapping_mul(inverse(M1));
+    h ^ (h >> 33)
+}
+
+#[derive(Clone, Copy, Default)]
+struct Unmix;
+
+struct UnmixHasher(u64);
+
+impl Hasher for UnmixHasher {
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("the models only use u64 keys");
+    }
+    fn write_u64(&mut self, k: u64) {
+        self.0 = k;
+    }
+    fn finish(&self) -> u64 {
+        unmix(self.0)
+    }
+}
+
+impl BuildHasher for Unmix {
+    type Hasher = UnmixHasher;
+    fn build_hasher(&self) -> UnmixHasher {
+        UnmixHasher(0)
+    }
+}
+
+/// A key whose (mixed) hash has top nibble `top`: its home is `top >> 3` in a 2-slot
+/// table, `top >> 2` in a 4-slot table, `top >> 1` in an 8-slot table.
+const fn key(top: u64, id: u64) -> u64 {
+    (top << 60) | id
+}
+
+// Home 0 at capacity 2, homes 0, 1, 2, 3 at capacity 8.
+const A: u64 = key(0x0, 1);
+const B: u64 = key(0x2, 2);
+const C: u64 = key(0x4, 3);
+const D: u64 = key(0x6, 4);
+// Home 1 at capacity 2.
+const E: u64 = key(0x8, 5);
+/// Never inserted. A `remove` of it does nothing but help a running migration.
+const G: u64 = key(0xC, 7);
+// Home 0 at capacity 4 (with A and B): the capacity-4 setup.
+const P2: u64 = key(0x1, 8);
+const P4: u64 = key(0x3, 9);
+
+// ---------------------------------------------------------------------------------
+// Drop-logging values.
+
+const MAX_VALUES: usize = 256;
+
+/// Per model execution: how many values were made and how often each was dropped.
+struct Log {
+    created: StdAtomicUsize,
+    drops: Vec<StdAtomicUsize>,
+}
+
+impl Log {
+    fn new() -> std::sync::Arc<Log> {
+        std::sync::Arc::new(Log {
+            created: StdAtomicUsize::new(0),
+            drops: (0..MAX_VALUES).map(|_| StdAtomicUsize::new(0)).collect(),
+        })
+    }
+
+    fn is_dropped(&self, id: usize) -> bool {
+        self.drops[id].load(StdOrdering::SeqCst) != 0
+    }
+
+    fn assert_each_dropped_once(&self) {
+        for id in 0..self.created.load(StdOrdering::SeqCst) {
+            let n = self.drops[id].load(StdOrdering::SeqCst);
+            assert_eq!(n, 1, "value {id} was dropped {n} times");
+        }
+    }
+}
+
+/// A value: a number the models check, plus an identity whose drops are logged.
+struct Val {
+    n: u64,
+    id: usize,
+    log: std::sync::Arc<Log>,
+}
+
+fn val(log: &std::sync::Arc<Log>, n: u64) -> Val {
+    let id = log.created.fetch_add(1, StdOrdering::SeqCst);
+    assert!(id < MAX_VALUES, "model made too many values");
+    Val {
+        n,
+        id,
+        log: log.clone(),
+    }
+}
+
+impl Drop for Val {
+    fn drop(&mut self) {
+        let before = self.log.drops[self.id].fetch_add(1, StdOrdering::SeqCst);
+        assert_eq!(
+            before, 0,
+            "value {} (n = {}) dropped twice",
+            self.id, self.n
+        );
+    }
+}
+
+type Map = HashMap<u64, Val, Unmix>;
+
+// ---------------------------------------------------------------------------------
+// Setups and checks.
+
+/// Run `f` under loom. The preemption bound and other limits come from the `LOOM_*`
+/// environment variables (`LOOM_MAX_PREEMPTIONS=2` in CI); the branch limit is raised
+/// because one map operation under crossbeam-epoch is a few hundred loom operations.
+fn model<F: Fn() + Sync + Send + 'static>(f: F) {
+    let mut builder = loom::model::Builder::new();
+    if std::env::var_os("LOOM_MAX_BRANCHES").is_none() {
+        builder.max_branches = 100_000;
+    }
+    LAST_LOG.with(|l| l.borrow_mut().take());
+    let executions = std::sync::Arc::new(StdAtomicUsize::new(0));
+    let counter = executions.clone();
+    let start = std::time::Instant::now();
+    builder.check(move || {
+        counter.fetch_add(1, StdOrdering::Relaxed);
+        check_previous_execution();
+        stats::reset();
+        f()
+    });
+    check_previous_execution();
+    eprintln!(
+        "loom: {} executions in {:.1?}",
+        executions.load(StdOrdering::Relaxed),
+        start.elapsed()
+    );
+}
+
+/// `[tables allocated, tables dropped, promotions]` in this execution so far.
+fn table_stats() -> [usize; 3] {
+    stats::get()
+}
+
+/// A 2-slot table (+2 tail slots, 2 blocks) holding A, B, C in slots 0, 1, 2; the
+/// fourth home-0 key will probe past the limit and start a migration.
+fn full3(log: &std::sync::Arc<Log>) -> Map {
+    let map = Map::with_capacity_and_hasher(1, Unmix);
+    for k in [A, B, C] {
+        assert!(map.insert(k, val(log, 0)));
+    }
+    assert_eq!(map.capacity(), 2);
+    assert_eq!(table_stats(), [1, 0, 0]);
+    map
+}
+
+/// `full3` plus D, whose insert started a migration into an 8-slot table and copied
+/// block 0: old = [A copied, B copied, C live, frozen empty], next = {A, B, D}, and
+/// block 1 (C's) is not yet claimed. The root is still the old table.
+fn half_migrated(log: &std::sync::Arc<Log>) -> Map {
+    let map = full3(log);
+    assert!(map.insert(D, val(log, 0)));
+    assert_eq!(map.capacity(), 2, "the migration must still be running");
+    assert_eq!(table_stats(), [2, 0, 0]);
+    map
+}
+
+/// A 4-slot table (3 blocks) after A, P2, B filled slots 0-2 and P4 started a
+/// migration into an 8-slot table, copying block 0 (A, P2) only. Blocks 1 (B, frozen
+/// empty) and 2 (empty tail) remain.
+fn cap4_migrating(log: &std::sync::Arc<Log>) -> Map {
+    let map = Map::with_capacity_and_hasher(2, Unmix);
+    for k in [A, P2, B, P4] {
+        assert!(map.insert(k, val(log, 0)));
+    }
+    assert_eq!(map.capacity(), 4);
+    assert_eq!(table_stats(), [2, 0, 0]);
+    map
+}
+
+/// The map holds exactly `expected` (key, n) pairs: by iteration (each key once), by
+/// `get`, and by `len`. Returns the keys.
+fn check_contents(map: &Map, expected: &[(u64, u64)]) -> Vec<u64> {
+    let m = map.pin();
+    let mut seen: Vec<(u64, u64)> = m.iter().map(|(k, v)| (*k, v.n)).collect();
+    seen.sort_unstable();
+    let mut want = expected.to_vec();
+    want.sort_unstable();
+    assert_eq!(seen, want, "iteration");
+    for &(k, n) in expected {
+        assert_eq!(m.get(&k).map(|v| v.n), Some(n), "get({k:#x})");
+    }
+    assert_eq!(map.len(), expected.len(), "len");
+    expected.iter().map(|&(k, _)| k).collect()
+}
+
+/// End of a model: drop the map (the last reference) and check that the values it still
+/// held (those of `keys`) were dropped with it; then hand the execution's drop log to
+/// [`model`], which checks after loom's teardown that every value made in the execution
+/// was dropped exactly once and every table freed.
+///
+/// Values removed or replaced earlier are freed by the epoch collector. Draining it
+/// inside the model (`pin().flush()` in a loop) is no good: loom explores every value
+/// the collector's Relaxed epoch loads may return, which multiplies the executions and
+/// leaves some where nothing is freed in any bounded number of flushes. At the end of
+/// each execution, though, loom drops its lazy statics and the main thread's
+/// thread-locals, which drops crossbeam's global collector and runs every deferred
+/// destructor; that is when the full check runs.
+fn finish(map: Arc<Map>, log: &std::sync::Arc<Log>, keys: &[u64]) {
+    let map = Arc::try_unwrap(map)
+        .ok()
+        .expect("all model threads were joined");
+    let owned: Vec<usize> = {
+        let m = map.pin();
+        keys.iter()
+            .map(|k| m.get(k).expect("key in the map").id)
+            .collect()
+    };
+    drop(map);
+    for id in owned {
+        assert!(
+            log.is_dropped(id),
+            "value {id} outlived the map that owned it"
+        );
+    }
+    LAST_LOG.with(|l| *l.borrow_mut() = Some(log.clone()));
+}
+
+std::thread_local! {
+    /// The drop log of the execution that just ended (loom runs every model thread on
+    /// the test's OS thread, so this is per test).
+    static LAST_LOG: std::cell::RefCell<Option<std::sync::Arc<Log>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// After an execution's teardown: every value dropped once, every table freed.
+fn check_previous_execution() {
+    if let Some(log) = LAST_LOG.with(|l| l.borrow_mut().take()) {
+        log.assert_each_dropped_once();
+        let [made, freed, _] = table_stats();
+        assert_eq!(made, freed, "tables allocated vs freed");
+    }
+}
+
+/// How a model thread holds the epoch.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Epoch {
+    /// Stay pinned for the whole operation phase. Each map operation then pins and
+    /// unpins without touching any atomic (crossbeam only counts nested guards), so
+    /// loom explores the map's protocol rather than crossbeam's bookkeeping; nothing
+    /// the thread retires can be freed before it exits.
+    Hold,
+    /// Pin per operation (the thread may flush the collector to free memory early).
+    PerOp,
+}
+
+/// Start model threads for the operation phase and return their handles.
+///
+/// Each thread first registers with crossbeam's collector and takes its first pin
+/// (which runs a collection), one thread after another: that bookkeeping is the same
+/// in every execution and is not what the models are about, so it is kept out of the
+/// interleavings. Then all threads wait at a gate that opens when every one of them is
+/// ready, and run `job` concurrently (with each other and with the main thread).
+fn start<R: Send + 'static>(
+    jobs: Vec<(Epoch, Box<dyn FnOnce() -> R + Send>)>,
+) -> Vec<thread::JoinHandle<R>> {
+    let ready = Arc::new(AtomicUsize::new(0));
+    let go = Arc::new(AtomicBool::new(false));
+    let mut handles = Vec::new();
+    for (i, (epoch, job)) in jobs.into_iter().enumerate() {
+        let (ready2, go2) = (ready.clone(), go.clone());
+        handles.push(thread::spawn(move || {
+            let guard = crossbeam_epoch::pin();
+            let guard = (epoch == Epoch::Hold).then_some(guard);
+            ready2.fetch_add(1, Ordering::Release);
+            wait_for(&go2);
+            let result = job();
+            drop(guard);
+            result
+        }));
+        while ready.load(Ordering::Acquire) != i + 1 {
+            thread::yield_now();
+        }
+    }
+    go.store(true, Ordering::Release);
+    handles
+}
+
+/// A job for [`start`].
+fn job<R, F: FnOnce() -> R + Send + 'static>(
+    epoch: Epoch,
+    f: F,
+) -> (Epoch, Box<dyn FnOnce() -> R + Send>) {
+    (epoch, Box::new(f))
+}
+
+fn join<R>(handles: Vec<thread::JoinHandle<R>>) -> Vec<R> {
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+fn wait_for(flag: &AtomicBool) {
+    while !flag.load(Ordering::Acquire) {
+        thread::yield_now();
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The models.
+
+/// The setups above produce the states the models assume (one thread, so this runs
+/// once): if the crate's hash mixing, block size or probe limit changed, the models
+/// would silently test something else.
+#[test]
+fn layout_assumptions() {
+    model(|| {
+        let log = Log::new();
+        let map = half_migrated(&log);
+        // Helping once more copies block 1 and promotes.
+        assert!(!map.remove(&G));
+        assert_eq!(map.capacity(), 8);
+        assert_eq!(table_stats()[2], 1, "one promotion");
+        check_contents(&map, &[(A, 0), (B, 0), (C, 0), (D, 0)]);
+        finish(Arc::new(map), &log, &[A, B, C, D]);
+    });
+    model(|| {
+        let log = Log::new();
+        let map = cap4_migrating(&log);
+        assert!(!map.remove(&G)); // block 1
+        assert_eq!(map.capacity(), 4);
+        assert!(!map.remove(&G)); // block 2, then promotion
+        assert_eq!(map.capacity(), 8);
+        check_contents(&map, &[(A, 0), (P2, 0), (B, 0), (P4, 0)]);
+        finish(Arc::new(map), &log, &[A, P2, B, P4]);
+    });
+}
+
+/// (1) No lost insert. T1 inserts E into the old table's last empty slot while T2's
+/// insert of D starts the migration, freezes that very slot and copies.
+#[test]
+fn m01_no_lost_insert_during_migration() {
+    model(|| {
+        let log = Log::new();
+        let map = Arc::new(full3(&log));
+        let (m1, l1, m2, l2) = (map.clone(), log.clone(), map.clone(), log.clone());
+        let r = join(start(vec![
+            job(Epoch::Hold, move || m1.insert(E, val(&l1, 0))),
+            job(Epoch::Hold, move || m2.insert(D, val(&l2, 0))),
+        ]));
+        assert_eq!(r, [true, true], "E and D were new");
+        let keys = check_contents(&map, &[(A, 0), (B, 0), (C, 0), (D, 0), (E, 0)]);
+        finish(map, &log, &keys);
+    });
+}
+
+/// (2) No duplicate key across tables. T1 inserts E (into the old table's last empty
+/// slot, or into `next` once that slot is frozen) while T2 inserts D, which starts the
+/// migration, then E: exactly one insert of E reports "inserted", the other
+/// "replaced" and returns the first one's value; E is in the map once.
+#[test]
+fn m02_no_duplicate_key_across_tables() {
+    model(|| {
+        let log = Log::new();
+        let map = Arc::new(full3(&log));
+        let (m1, l1, m2, l2) = (map.clone(), log.clone(), map.clone(), log.clone());
+        let r = join(start(vec![
+            job(Epoch::Hold, move || {
+                m1.pin().insert(E, val(&l1, 1)).map(|v| v.n)
+            }),
+            job(Epoch::Hold, move || {
+                assert!(m2.insert(D, val(&l2, 0)));
+                m2.pin().insert(E, val(&l2, 2)).map(|v| v.n)
+            }),
+        ]));
+        let last = match (r[0], r[1]) {
+            (None, Some(1)) => 2,
+            (Some(2), None) => 1,
+            other => panic!("the two inserts of E must be ordered: {other:?}"),
+        };
+        let keys = check_contents(&map, &[(A, 0), (B, 0), (C, 0), (D, 0), (E, last)]);
+        finish(map, &log, &keys);
+    });
+}
+
+/// (3) No stale read of a half-migrated slot. T1 updates C while T3 helps copy C's
+/// block (each may freeze it, install it in `next`, mark it COPIED); the main thread,
+/// released by an Acquire flag that T1 sets after its update returned, must read the
+/// new value, never the frozen old entry.
+#[test]
+fn m03_no_stale_read_after_update() {
+    model(|| {
+        let log = Log::new();
+        let map = Arc::new(half_migrated(&log));
+        let flag = Arc::new(AtomicBool::new(false));
+        let (m1, l1, f1, m3) = (map.clone(), log.clone(), flag.clone(), map.clone());
+        let ts = start(vec![
+            job(Epoch::Hold, move || {
+                assert!(m1.update(&C, |v| val(&l1, v.n + 1)));
+                f1.store(true, Ordering::Release);
+            }),
+            job(Epoch::Hold, move || assert!(!m3.remove(&G))),
+        ]);
+        wait_for(&flag);
+        assert_eq!(map.pin().get(&C).map(|v| v.n), Some(1), "stale read of C");
+        join(ts);
+        let keys = check_contents(&map, &[(A, 0), (B, 0), (C, 1), (D, 0)]);
+        finish(map, &log, &keys);
+    });
+}
+
+/// (4) No resurrection. T1 removes C while T2 helps copy C's block: afterwards C is
+/// absent (the copy must not bring it back) and `len` is 3.
+#[test]
+fn m04_no_resurrection_of_removed_key() {
+    model(|| {
+        let log = Log::new();
+        let map = Arc::new(half_migrated(&log));
+        let (m1, m2) = (map.clone(), map.clone());
+        let r = join(start(vec![
+            job(Epoch::Hold, move || m1.remove(&C)),
+            job(Epoch::Hold, move || m2.remove(&G)),
+        ]));
+        assert_eq!(r, [true, false]);
+        assert!(map.pin().get(&C).is_none(), "C resurrected");
+        let keys = check_contents(&map, &[(A, 0), (B, 0), (D, 0)]);
+        finish(map, &log, &keys);
+    });
+}
+
+/// (5) Exactly-once promotion and progress counting. Two helpers each claim one of the
+/// last two blocks of a 3-block migration while the main thread iterates, which redoes
+/// every block not yet DONE itself and promotes: exactly one root swap, one new table,
+/// every key seen once, and (checked after teardown) every table freed exactly once.
+#[test]
+fn m05_exactly_once_promotion() {
+    model(|| {
+        let log = Log::new();
+        let map = Arc::new(cap4_migrating(&log));
+        let (m1, m2) = (map.clone(), map.clone());
+        let ts = start(vec![
+            job(Epoch::Hold, move || assert!(!m1.remove(&G))),
+            job(Epoch::Hold, move || assert!(!m2.remove(&G))),
+        ]);
+        let mut keys: Vec<u64> = map.pin().keys().copied().collect();
+        keys.sort_unstable();
+        assert_eq!(keys, [A, P2, B, P4], "iteration");
+        join(ts);
+        assert_eq!(map.capacity(), 8);
+        let [made, _, promotions] = table_stats();
+        assert_eq!((made, promotions), (2, 1), "one next table, one root swap");
+        let keys = check_contents(&map, &[(A, 0), (P2, 0), (B, 0), (P4, 0)]);
+        finish(map, &log, &keys);
+    });
+}
+
+/// (6a) A stalled claimant does not block iteration. T1's insert of D starts the
+/// migration and claims block 0; the main thread iterates, which finishes the copy
+/// itself (redoing blocks T1 claimed) and must see A, B, C (and D at most once). Loom
+/// cannot stall a thread forever, but it runs the iteration to completion while T1 sits
+/// at every preemption point of its copy, and the crate has no loop that waits for
+/// another thread (a wait would show up as an execution that never ends).
+#[test]
+fn m06a_stalled_claimant_iteration() {
+    model(|| {
+        let log = Log::new();
+        let map = Arc::new(full3(&log));
+        let (m1, l1) = (map.clone(), log.clone());
+        let ts = start(vec![job(Epoch::Hold, move || {
+            assert!(m1.insert(D, val(&l1, 0)))
+        })]);
+        let mut keys: Vec<u64> = map.pin().keys().copied().collect();
+        keys.sort_unstable();
+        keys.retain(|&k| k != D);
+        assert_eq!(keys, [A, B, C], "iteration missed or repeated a key");
+        join(ts);
+        let keys = check_contents(&map, &[(A, 0), (B, 0), (C, 0), (D, 0)]);
+        finish(map, &log, &keys);
+    });
+}
+
+/// (6b) As 6a, with `clear` instead of iteration: every key present for the whole
+/// call is removed although T1 holds a claim; only D (inserted concurrently) may remain.
+#[test]
+fn m06b_stalled_claimant_clear() {
+    model(|| {
+        let log = Log::new();
+        let map = Arc::new(full3(&log));
+        let (m1, l1) = (map.clone(), log.clone());
+        let ts = start(vec![job(Epoch::Hold, move || {
+            assert!(m1.insert(D, val(&l1, 0)))
+        })]);
+        map.clear();
+        join(ts);
+        let rest: Vec<u64> = {
+            let m = map.pin();
+            for k in [A, B, C] {
+                assert!(m.get(&k).is_none(), "clear left {k:#x}");
+            }
+            m.keys().copied().collect()
+        };
+        assert!(rest.is_empty() || rest == [D], "left {rest:?}");
+        assert_eq!(map.len(), rest.len());
+        finish(map, &log, &rest);
+    });
+}
+
+/// (7) Safe reclamation of BORROWED entries. A was copied into `next` (tagged
+/// BORROWED) but is still reachable through the old table's COPIED slot, which every
+/// probe of the old table dereferences to compare keys. T2 replaces A in `next` while
+/// the old table is root (so A's old entry must wait on the old table's borrowed list),
+/// then helps finish the migration, promotes, and flushes the collector twice, which is
+/// enough to free anything it retired if no pinned thread holds the epoch back. T1 pins
+/// (at any point of that), and if the root it then sees is the old table, A's old value
+/// must not have been dropped; neither may the value its `get` returned, while pinned.
+#[test]
+fn m07_borrowed_reclamation() {
+    model(|| {
+        let log = Log::new();
+        let map = Arc::new(cap4_migrating(&log));
+        let a_old = map.pin().get(&A).map(|v| v.id).unwrap();
+        let (m1, l1, m2, l2) = (map.clone(), log.clone(), map.clone(), log.clone());
+        join(start(vec![
+            job(Epoch::PerOp, move || {
+                let m = m1.pin();
+                // Under `m`: is the root the old table, which reaches A's old entry?
+                let old_root = m1.capacity() == 4;
+                let id = m.get(&A).map(|v| v.id).expect("A is always present");
+                if old_root {
+                    assert!(
+                        !l1.is_dropped(a_old),
+                        "A's old entry freed while the old table was reachable"
+                    );
+                }
+                assert!(!l1.is_dropped(id), "value freed while a reader is pinned");
+            }),
+            job(Epoch::PerOp, move || {
+                assert!(!m2.insert(A, val(&l2, 1)));
+                assert!(!m2.remove(&G));
+                for _ in 0..2 {
+                    crossbeam_epoch::pin().flush();
+                }
+            }),
+        ]));
+        let keys = check_contents(&map, &[(A, 1), (P2, 0), (B, 0), (P4, 0)]);
+        finish(map, &log, &keys);
+    });
+}
+
+/// (8) Probe-chain liveness. While T1's insert of D freezes and copies slots, the main
+/// thread's gets of keys inserted before they started never miss (whether they meet a
+/// live, frozen or COPIED slot); once T1 signals, D (reachable from the old table only
+/// through the frozen empty slot that ends its probe) is found too.
+#[test]
+fn m08_get_never_misses_across_freeze() {
+    model(|| {
+        let log = Log::new();
+        let map = Arc::new(full3(&log));
+        let flag = Arc::new(AtomicBool::new(false));
+        let (m1, l1, f1) = (map.clone(), log.clone(), flag.clone());
+        let ts = start(vec![job(Epoch::Hold, move || {
+            assert!(m1.insert(D, val(&l1, 0)));
+            f1.store(true, Ordering::Release);
+        })]);
+        {
+            let m = map.pin();
+            assert!(m.get(&A).is_some(), "missed A (block 0, being copied)");
+            assert!(m.get(&C).is_some(), "missed C (block 1)");
+            assert!(m.get(&E).is_none());
+        }
+        wait_for(&flag);
+        assert!(
+            map.pin().get(&D).is_some(),
+            "missed D after its insert returned"
+        );
+        join(ts);
+        let keys = check_contents(&map, &[(A, 0), (B, 0), (C, 0), (D, 0)]);
+        finish(map, &log, &keys);
+    });
+}
+
+/// (9) Concurrent `update`s lose nothing. Two threads increment C while its block is
+/// being migrated (each update helps copy first): C ends at 2.
+#[test]
+fn m09_concurrent_updates_lose_nothing() {
+    model(|| {
+        let log = Log::new();
+        let map = Arc::new(half_migrated(&log));
+        let (m1, l1, m2, l2) = (map.clone(), log.clone(), map.clone(), log.clone());
+        let r = join(start(vec![
+            job(Epoch::Hold, move || m1.update(&C, |v| val(&l1, v.n + 1))),
+            job(Epoch::Hold, move || m2.update(&C, |v| val(&l2, v.n + 1))),
+        ]));
+        assert_eq!(r, [true, true]);
+        let keys = check_contents(&map, &[(A, 0), (B, 0), (C, 2), (D, 0)]);
+        finish(map, &log, &keys);
+    });
+}
+
+/// (10) Every value is dropped exactly once, including when the map is dropped in the
+/// middle of a migration. T1's insert of D starts a migration; T2 replaces A and
+/// removes B (in the old table, or as BORROWED entries in `next`, which then go onto
+/// the old table's borrowed list). The map is then dropped, possibly with block 1
+/// still pending; `finish` and the teardown check count every drop.
+#[test]
+fn m10_drops_exactly_once() {
+    model(|| {
+        let log = Log::new();
+        let map = Arc::new(full3(&log));
+        let (m1, l1, m2, l2) = (map.clone(), log.clone(), map.clone(), log.clone());
+        join(start(vec![
+            job(Epoch::Hold, move || assert!(m1.insert(D, val(&l1, 0)))),
+            job(Epoch::Hold, move || {
+                assert!(!m2.insert(A, val(&l2, 1)));
+                assert!(m2.remove(&B));
+            }),
+        ]));
+        {
+            // Only reads: a pending block stays pending for the drop.
+            let m = map.pin();
+            assert_eq!(m.get(&A).map(|v| v.n), Some(1));
+            assert!(m.get(&B).is_none());
+            assert!(m.get(&C).is_some() && m.get(&D).is_some());
+        }
+        assert_eq!(map.len(), 3);
+        finish(map, &log, &[A, C, D]);
+    });
+}
