@@ -134,7 +134,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     pub(super) fn finish_migration(&self, guard: &Guard) {
         let root = self.root(guard);
         if let Some(next) = next_of(root, guard) {
-            finish_unbounded(root, next, &self.root, guard);
+            finish_copy(root, next, &self.root, guard);
         }
     }
 
@@ -190,9 +190,12 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     }
 }
 
-/// Copy every unfinished block of `old` into `next`, then promote. Needs no bounds on
-/// K and V because it never retires an entry, only (via `try_promote`) the old table.
-pub(super) fn finish_unbounded<K, V>(
+/// Copy every unfinished block of `old` into `next`, then promote.
+///
+/// `guard` must be a real pin, never `unprotected()`: promotion (here or inside
+/// `copy_block`) retires `old` while this function may still read it, which is only
+/// safe because the retirement is deferred until our guard is dropped.
+fn finish_copy<K, V>(
     old: &Table<K, V>,
     next: &Table<K, V>,
     root: &AtomicPtr<Table<K, V>>,
@@ -261,9 +264,10 @@ fn promote<K, V>(old: &Table<K, V>, root: &AtomicPtr<Table<K, V>>, guard: &Guard
         crate::sync::loom_stats::bump(crate::sync::loom_stats::PROMOTE);
         // SAFETY: I5: `old` is unlinked from `root` by our CAS, exactly once. Threads
         // still reading it are pinned, which delays the destructor. The destructor frees
-        // only the arrays and the borrowed list (I6). Entries exist only if the map was
-        // written through the bounded API (K, V: Send + 'static); `RawMap::drop` uses
-        // the unprotected guard, which runs the destructor at once.
+        // only the arrays and the borrowed list (I6). A migration exists only if the map
+        // was written through the bounded API, so K, V: Send + 'static and the entries
+        // on the borrowed list may be dropped later on any thread. `guard` is a real pin
+        // (never `unprotected`), so `old` stays valid for the rest of our operation.
         unsafe { guard.defer_unchecked(move || drop(Box::from_raw(old_ptr))) };
     }
 }

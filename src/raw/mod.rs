@@ -553,25 +553,44 @@ impl<K, V> Drop for Pending<K, V> {
 
 impl<K, V> Drop for RawMap<K, V> {
     fn drop(&mut self) {
-        // SAFETY: `&mut self`: no other thread can access the map, so nothing retired
-        // now can be in use; `unprotected` runs deferred destructors at once.
-        let guard = unsafe { crossbeam_epoch::unprotected() };
-        let root = self.root(guard);
-        if let Some(next) = next_of(root, guard) {
-            migrate::finish_unbounded(root, next, &self.root, guard);
-        }
+        // `&mut self`: no other thread can reach the map, so ownership is decided by the
+        // slot states alone (I6) and we free everything at once, without migrating.
+        // (Finishing the migration here would be wrong under the unprotected guard: the
+        // promotion would free the old table while we still walk it.)
         let root = self.root.load(Ordering::Relaxed);
-        // SAFETY: we own the map; after the migration above `root` has no `next`, so
-        // its live slots own their entries (I6), none of which is reachable elsewhere.
+        // SAFETY: `root` is always a valid table, owned by the map (I5: not yet retired).
+        let next = unsafe { (*root).next.load(Ordering::Relaxed) };
+        // SAFETY: exclusive access (above). In the root, a non-null slot that is not
+        // COPIED owns its entry: a frozen-but-not-COPIED entry was never installed in
+        // `next` (copying runs no user code, so it cannot be interrupted between the
+        // install and COPIED). A COPIED entry is owned by `next`, or by the root's
+        // borrowed list if it was replaced there, which `Table::drop` frees. In `next`,
+        // every non-null slot owns its entry, BORROWED ones included (their old slots
+        // are COPIED and skipped). So each entry is freed exactly once.
         unsafe {
-            for slot in (*root).slots.iter() {
-                let w = Word(slot.load(Ordering::Relaxed));
-                if !w.is_null() {
-                    debug_assert!(!w.is_copied());
-                    drop(Box::from_raw(w.ptr::<K, V>()));
-                }
+            drop_owned_entries(&*root, |w| !w.is_copied());
+            if !next.is_null() {
+                drop_owned_entries(&*next, |_| true);
+                drop(Box::from_raw(next));
             }
             drop(Box::from_raw(root));
+        }
+    }
+}
+
+/// Free the entries of `table`'s slots for which `owns` returns true.
+///
+/// # Safety
+///
+/// - The caller has exclusive access to `table` and every entry in it.
+/// - Each entry selected by `owns` is owned by this slot alone (I6) and is not used
+///   afterwards.
+unsafe fn drop_owned_entries<K, V>(table: &Table<K, V>, owns: impl Fn(Word) -> bool) {
+    for slot in table.slots.iter() {
+        let w = Word(slot.load(Ordering::Relaxed));
+        if !w.is_null() && owns(w) {
+            // SAFETY: the caller's contract: we own this entry and nobody else uses it.
+            drop(unsafe { Box::from_raw(w.ptr::<K, V>()) });
         }
     }
 }
