@@ -44,10 +44,11 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         // have stalled). Acquire pairs with the block CAS so DONE blocks are skipped.
         let block =
             block.or_else(|| (0..nblocks).find(|&k| root.blocks[k].load(Ordering::Acquire) == 0));
-        if let Some(k) = block {
-            copy_block(root, next, k, &self.root, guard);
-        } else {
-            try_promote(root, &self.root, guard);
+        match block {
+            Some(k) => copy_block(root, next, k, &self.root, guard),
+            // We saw every block DONE (Acquire), so every copy happens-before us: promote
+            // even if the winner of the last block has not bumped `done` yet.
+            None => promote(root, &self.root, guard),
         }
     }
 
@@ -237,13 +238,6 @@ fn copy_block<K, V>(
         if done == old.nblocks() {
             promote(old, root, guard);
         }
-    }
-}
-
-/// Promote if the progress counter says every block is done.
-fn try_promote<K, V>(old: &Table<K, V>, root: &AtomicPtr<Table<K, V>>, guard: &Guard) {
-    if old.done.load(Ordering::Acquire) == old.nblocks() {
-        promote(old, root, guard);
     }
 }
 

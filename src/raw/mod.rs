@@ -358,6 +358,23 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                         }
                     }
                     Decision::Insert { key: k, value } => {
+                        if let Some(next) = next_of(table, guard) {
+                            // A migration is in flight: new keys go straight to `next`,
+                            // so the old table only ever loses entries and the copy
+                            // always fits a (possibly smaller) `next`. Freeze the empty
+                            // slot that ended our probe first: that proves the key
+                            // absent from this table for good (I3). If someone filled
+                            // it meanwhile, look again here.
+                            recycled = Some(value);
+                            if let (Some(k), KeyRef::Owned(slot @ None)) = (k, &mut key) {
+                                *slot = Some(k);
+                            }
+                            let w = table.freeze(idx);
+                            if w.is_null() && !w.is_tombstone() {
+                                table = next;
+                            }
+                            continue;
+                        }
                         if dist > table.probe_limit {
                             if self.should_migrate(table, dist, tombs) {
                                 recycled = Some(value);
