@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Run the test suite under the sanitizers (nightly only; see docs/testing.md).
+#
+#   .ci/sanitizers.sh          # both
+#   .ci/sanitizers.sh tsan     # ThreadSanitizer over the multi-threaded tests only
+#   .ci/sanitizers.sh asan     # AddressSanitizer + LeakSanitizer over every test target
+#
+# Each sanitizer builds into its own target directory (target/tsan, target/asan) so it
+# never invalidates the normal build. Doctests are not run (rustdoc would need the
+# sanitizer flags too, and they duplicate the examples the tests already cover).
+set -euo pipefail
+
+# Test files (tests/<name>.rs) run under ThreadSanitizer: the multi-threaded ones.
+TSAN_TESTS="stress"
+
+TARGET=x86_64-unknown-linux-gnu
+
+cd "$(dirname "$0")/.."
+
+what="${1:-all}"
+
+run_tsan() {
+    local args=()
+    for t in $TSAN_TESTS; do
+        args+=(--test "$t")
+    done
+    echo "== ThreadSanitizer: ${TSAN_TESTS}"
+    # std is not rebuilt with the sanitizer (no rust-src here), so the ABI check must be
+    # waived; crossbeam's build scripts see `sanitize=thread` and switch to the
+    # TSan-friendly code paths (`crossbeam_sanitize_thread`), see .ci/tsan.supp.
+    RUSTFLAGS="-Zsanitizer=thread -Cunsafe-allow-abi-mismatch=sanitizer" \
+    RUSTDOCFLAGS="-Zsanitizer=thread -Cunsafe-allow-abi-mismatch=sanitizer" \
+    TSAN_OPTIONS="suppressions=$PWD/.ci/tsan.supp halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
+    CARGO_TARGET_DIR=target/tsan \
+        cargo +nightly test --target "$TARGET" "${args[@]}"
+}
+
+run_asan() {
+    echo "== AddressSanitizer + LeakSanitizer: every test target (no doctests)"
+    # detect_leaks=1 is the default on x86_64 Linux; spelled out so it is not lost.
+    RUSTFLAGS="-Zsanitizer=address" \
+    ASAN_OPTIONS="detect_leaks=1 ${ASAN_OPTIONS:-}" \
+    LSAN_OPTIONS="suppressions=$PWD/.ci/lsan.supp print_suppressions=1 ${LSAN_OPTIONS:-}" \
+    CARGO_TARGET_DIR=target/asan \
+        cargo +nightly test --target "$TARGET" --tests
+}
+
+case "$what" in
+    tsan) run_tsan ;;
+    asan) run_asan ;;
+    all)
+        run_tsan
+        run_asan
+        ;;
+    *)
+        echo "usage: $0 [tsan|asan|all]" >&2
+        exit 2
+        ;;
+esac
