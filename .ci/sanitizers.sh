@@ -15,6 +15,13 @@ TSAN_TESTS="stress"
 
 TARGET=x86_64-unknown-linux-gnu
 
+# As in crossbeam's own sanitizer CI: `--cfg crossbeam_sanitize` makes crossbeam-epoch
+# seal a bag every 4 deferred frees (not 64) and free every expired bag on each collection
+# (not 8), so removed entries and retired tables are freed as early as the epoch rules
+# allow. A premature free in splitmap then becomes a use-after-free that the sanitizer
+# sees, instead of memory that happens to still be allocated.
+SAN_CFG="--cfg crossbeam_sanitize"
+
 cd "$(dirname "$0")/.."
 
 what="${1:-all}"
@@ -28,21 +35,20 @@ run_tsan() {
     # std is not rebuilt with the sanitizer (no rust-src here), so the ABI check must be
     # waived; crossbeam's build scripts see `sanitize=thread` and switch to the
     # TSan-friendly code paths (`crossbeam_sanitize_thread`), see .ci/tsan.supp.
-    RUSTFLAGS="-Zsanitizer=thread -Cunsafe-allow-abi-mismatch=sanitizer" \
-    RUSTDOCFLAGS="-Zsanitizer=thread -Cunsafe-allow-abi-mismatch=sanitizer" \
+    RUSTFLAGS="-Zsanitizer=thread -Cunsafe-allow-abi-mismatch=sanitizer $SAN_CFG" \
     TSAN_OPTIONS="suppressions=$PWD/.ci/tsan.supp halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
     CARGO_TARGET_DIR=target/tsan \
-        cargo +nightly test --target "$TARGET" "${args[@]}"
+        cargo +nightly test --target "$TARGET" --no-fail-fast "${args[@]}"
 }
 
 run_asan() {
     echo "== AddressSanitizer + LeakSanitizer: every test target (no doctests)"
     # detect_leaks=1 is the default on x86_64 Linux; spelled out so it is not lost.
-    RUSTFLAGS="-Zsanitizer=address" \
+    RUSTFLAGS="-Zsanitizer=address $SAN_CFG" \
     ASAN_OPTIONS="detect_leaks=1 ${ASAN_OPTIONS:-}" \
     LSAN_OPTIONS="suppressions=$PWD/.ci/lsan.supp print_suppressions=1 ${LSAN_OPTIONS:-}" \
     CARGO_TARGET_DIR=target/asan \
-        cargo +nightly test --target "$TARGET" --tests
+        cargo +nightly test --target "$TARGET" --tests --no-fail-fast
 }
 
 case "$what" in

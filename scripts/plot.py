@@ -117,7 +117,7 @@ def plot_memory(rows, plots):
     xs = range(len(maps))
     ax.bar([x - 0.2 for x in xs], steady, width=0.4, label="after growth")
     ax.bar([x + 0.2 for x in xs], peak, width=0.4, label="peak during growth")
-    ax.set_xticks(list(xs), maps, rotation=20)
+    ax.set_xticks(list(xs), maps, rotation=30, ha="right")
     ax.set_ylabel("bytes per entry (glibc chunks)")
     ax.set_title(f"memory at {n[0]} u64 -> u64 entries")
     ax.grid(alpha=0.3, axis="y")

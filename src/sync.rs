@@ -27,12 +27,13 @@ pub mod loom_stats {
     use std::cell::Cell;
 
     std::thread_local! {
-        static COUNTS: Cell<[usize; 3]> = const { Cell::new([0; 3]) };
+        static COUNTS: Cell<[usize; 4]> = const { Cell::new([0; 4]) };
     }
 
     pub(crate) const TABLE_NEW: usize = 0;
     pub(crate) const TABLE_DROP: usize = 1;
     pub(crate) const PROMOTE: usize = 2;
+    pub(crate) const BLOCK_DONE: usize = 3;
 
     pub(crate) fn bump(which: usize) {
         COUNTS.with(|c| {
@@ -42,13 +43,14 @@ pub mod loom_stats {
         });
     }
 
-    /// `[tables allocated, tables dropped, successful promotions]` since the last reset.
-    pub fn get() -> [usize; 3] {
+    /// `[tables allocated, tables dropped, successful promotions, progress-counter
+    /// increments]` since the last reset.
+    pub fn get() -> [usize; 4] {
         COUNTS.with(Cell::get)
     }
 
     /// Zero the counters (call at the start of every model execution).
     pub fn reset() {
-        COUNTS.with(|c| c.set([0; 3]));
+        COUNTS.with(|c| c.set([0; 4]));
     }
 }

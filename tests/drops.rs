@@ -10,11 +10,18 @@ struct Tracker {
     flags: Vec<AtomicU8>,
 }
 
+/// Every tracker, kept reachable from a static: trackers are leaked on purpose (values
+/// may be dropped by the collector after their test returns), and LeakSanitizer
+/// (`.ci/sanitizers.sh asan`) reports leaked memory that nothing points to any more.
+static TRACKERS: Mutex<Vec<&'static Tracker>> = Mutex::new(Vec::new());
+
 impl Tracker {
     fn new(n: usize) -> &'static Tracker {
-        Box::leak(Box::new(Tracker {
+        let tracker = Box::leak(Box::new(Tracker {
             flags: (0..n).map(|_| AtomicU8::new(0)).collect(),
-        }))
+        }));
+        TRACKERS.lock().unwrap_or_else(|e| e.into_inner()).push(tracker);
+        tracker
     }
     fn value(&'static self, id: usize) -> Counted {
         Counted { id, tracker: self }

@@ -23,7 +23,7 @@
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering as StdOrdering};
 
-use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 use splitmap::{__loom_stats as stats, HashMap};
@@ -80,24 +80,31 @@ impl BuildHasher for Unmix {
     }
 }
 
-/// A key whose (mixed) hash has top nibble `top`: its home is `top >> 3` in a 2-slot
-/// table, `top >> 2` in a 4-slot table, `top >> 1` in an 8-slot table.
+/// A key whose (mixed) hash has top nibble `top`: its home slot is the top
+/// `log2(capacity)` bits, e.g. `top >> 3` in a 2-slot table, `top >> 1` in an 8-slot one.
 const fn key(top: u64, id: u64) -> u64 {
     (top << 60) | id
 }
 
-// Home 0 at capacity 2, homes 0, 1, 2, 3 at capacity 8.
+// The 2-slot setup (`full3`): A-D have home 0 there (and homes 0-3 at capacity 8),
+// E has home 1.
 const A: u64 = key(0x0, 1);
 const B: u64 = key(0x2, 2);
 const C: u64 = key(0x4, 3);
 const D: u64 = key(0x6, 4);
-// Home 1 at capacity 2.
 const E: u64 = key(0x8, 5);
 /// Never inserted. A `remove` of it does nothing but help a running migration.
 const G: u64 = key(0xC, 7);
-// Home 0 at capacity 4 (with A and B): the capacity-4 setup.
+// The 4-slot setup (`cap4_migrating`): A, P2, B, P4 have home 0 there.
 const P2: u64 = key(0x1, 8);
 const P4: u64 = key(0x3, 9);
+// The 8-slot setup (`wide_migrating`): X0-X3 have home 0, X7 home 7, Y home 5.
+const X0: u64 = key(0x0, 10);
+const X1: u64 = key(0x1, 11);
+const X2: u64 = key(0x1, 12);
+const X3: u64 = key(0x0, 13);
+const X7: u64 = key(0xE, 14);
+const Y: u64 = key(0xA, 15);
 
 // ---------------------------------------------------------------------------------
 // Drop-logging values.
@@ -189,9 +196,33 @@ fn model<F: Fn() + Sync + Send + 'static>(f: F) {
     );
 }
 
-/// `[tables allocated, tables dropped, promotions]` in this execution so far.
-fn table_stats() -> [usize; 3] {
-    stats::get()
+/// What the crate's loom-only counters saw in this execution so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stats {
+    /// Tables allocated.
+    made: usize,
+    /// Tables dropped.
+    freed: usize,
+    /// Successful root swaps.
+    promotions: usize,
+    /// Increments of any table's progress counter (`done`).
+    blocks_done: usize,
+}
+
+fn table_stats() -> Stats {
+    let [made, freed, promotions, blocks_done] = stats::get();
+    Stats {
+        made,
+        freed,
+        promotions,
+        blocks_done,
+    }
+}
+
+/// Tables made and promotions so far (what the setups can pin down exactly).
+fn made_promoted() -> (usize, usize) {
+    let s = table_stats();
+    (s.made, s.promotions)
 }
 
 /// A 2-slot table (+2 tail slots, 2 blocks) holding A, B, C in slots 0, 1, 2; the
@@ -202,18 +233,7 @@ fn full3(log: &std::sync::Arc<Log>) -> Map {
         assert!(map.insert(k, val(log, 0)));
     }
     assert_eq!(map.capacity(), 2);
-    assert_eq!(table_stats(), [1, 0, 0]);
-    map
-}
-
-/// `full3` plus D, whose insert started a migration into an 8-slot table and copied
-/// block 0: old = [A copied, B copied, C live, frozen empty], next = {A, B, D}, and
-/// block 1 (C's) is not yet claimed. The root is still the old table.
-fn half_migrated(log: &std::sync::Arc<Log>) -> Map {
-    let map = full3(log);
-    assert!(map.insert(D, val(log, 0)));
-    assert_eq!(map.capacity(), 2, "the migration must still be running");
-    assert_eq!(table_stats(), [2, 0, 0]);
+    assert_eq!(made_promoted(), (1, 0));
     map
 }
 
@@ -226,8 +246,33 @@ fn cap4_migrating(log: &std::sync::Arc<Log>) -> Map {
         assert!(map.insert(k, val(log, 0)));
     }
     assert_eq!(map.capacity(), 4);
-    assert_eq!(table_stats(), [2, 0, 0]);
+    assert_eq!(made_promoted(), (2, 0));
     map
+}
+
+/// An 8-slot table (+2 tail slots, 5 blocks) with X0, X1, X2 in slots 0-2 and X7 in
+/// slot 7, after X3 probed past the limit and started a migration into a 16-slot table
+/// that copied block 0 (X0, X1, now BORROWED in `next`) and froze slot 3. Blocks 1-4
+/// remain; the next two helps claim block 1 (X2, frozen empty) and block 2 (slots 4
+/// and 5, empty and unfrozen: Y, home 5, can still be inserted in the old table).
+fn wide_migrating(log: &std::sync::Arc<Log>) -> Map {
+    let map = Map::with_capacity_and_hasher(4, Unmix);
+    for k in [X0, X1, X2, X7, X3] {
+        assert!(map.insert(k, val(log, 0)));
+    }
+    assert_eq!(map.capacity(), 8);
+    assert_eq!(made_promoted(), (2, 0));
+    map
+}
+
+/// The contents of `wide_migrating`.
+const WIDE: [(u64, u64); 5] = [(X0, 0), (X1, 0), (X2, 0), (X7, 0), (X3, 0)];
+
+/// `expected` with `(k, n)` added or, if `n` is `None`, `k` removed.
+fn with(expected: &[(u64, u64)], k: u64, n: Option<u64>) -> Vec<(u64, u64)> {
+    let mut v: Vec<(u64, u64)> = expected.iter().copied().filter(|&(j, _)| j != k).collect();
+    v.extend(n.map(|n| (k, n)));
+    v
 }
 
 /// The map holds exactly `expected` (key, n) pairs: by iteration (each key once), by
@@ -288,61 +333,20 @@ std::thread_local! {
 fn check_previous_execution() {
     if let Some(log) = LAST_LOG.with(|l| l.borrow_mut().take()) {
         log.assert_each_dropped_once();
-        let [made, freed, _] = table_stats();
-        assert_eq!(made, freed, "tables allocated vs freed");
+        let s = table_stats();
+        assert_eq!(s.made, s.freed, "tables allocated vs freed: {s:?}");
     }
 }
 
-/// How a model thread holds the epoch.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Epoch {
-    /// Stay pinned for the whole operation phase. Each map operation then pins and
-    /// unpins without touching any atomic (crossbeam only counts nested guards), so
-    /// loom explores the map's protocol rather than crossbeam's bookkeeping; nothing
-    /// the thread retires can be freed before it exits.
-    Hold,
-    /// Pin per operation (the thread may flush the collector to free memory early).
-    PerOp,
-}
-
-/// Start model threads for the operation phase and return their handles.
-///
-/// Each thread first registers with crossbeam's collector and takes its first pin
-/// (which runs a collection), one thread after another: that bookkeeping is the same
-/// in every execution and is not what the models are about, so it is kept out of the
-/// interleavings. Then all threads wait at a gate that opens when every one of them is
-/// ready, and run `job` concurrently (with each other and with the main thread).
-fn start<R: Send + 'static>(
-    jobs: Vec<(Epoch, Box<dyn FnOnce() -> R + Send>)>,
-) -> Vec<thread::JoinHandle<R>> {
-    let ready = Arc::new(AtomicUsize::new(0));
-    let go = Arc::new(AtomicBool::new(false));
-    let mut handles = Vec::new();
-    for (i, (epoch, job)) in jobs.into_iter().enumerate() {
-        let (ready2, go2) = (ready.clone(), go.clone());
-        handles.push(thread::spawn(move || {
-            let guard = crossbeam_epoch::pin();
-            let guard = (epoch == Epoch::Hold).then_some(guard);
-            ready2.fetch_add(1, Ordering::Release);
-            wait_for(&go2);
-            let result = job();
-            drop(guard);
-            result
-        }));
-        while ready.load(Ordering::Acquire) != i + 1 {
-            thread::yield_now();
-        }
-    }
-    go.store(true, Ordering::Release);
-    handles
+/// Spawn model threads. (Each one registers with crossbeam's collector on its first pin,
+/// inside the model: that is part of what runs concurrently with the other threads.)
+fn start<R: Send + 'static>(jobs: Vec<Box<dyn FnOnce() -> R + Send>>) -> Vec<thread::JoinHandle<R>> {
+    jobs.into_iter().map(thread::spawn).collect()
 }
 
 /// A job for [`start`].
-fn job<R, F: FnOnce() -> R + Send + 'static>(
-    epoch: Epoch,
-    f: F,
-) -> (Epoch, Box<dyn FnOnce() -> R + Send>) {
-    (epoch, Box::new(f))
+fn job<R, F: FnOnce() -> R + Send + 'static>(f: F) -> Box<dyn FnOnce() -> R + Send> {
+    Box::new(f)
 }
 
 fn join<R>(handles: Vec<thread::JoinHandle<R>>) -> Vec<R> {
@@ -365,13 +369,15 @@ fn wait_for(flag: &AtomicBool) {
 fn layout_assumptions() {
     model(|| {
         let log = Log::new();
-        let map = half_migrated(&log);
-        // Helping once more copies block 1 and promotes.
+        let map = full3(&log);
+        // The fourth home-0 key starts a migration into an 8-slot table, copies block 0
+        // and leaves block 1 for the next write.
+        assert!(map.insert(D, val(&log, 0)));
+        assert_eq!((map.capacity(), made_promoted()), (2, (2, 0)));
         assert!(!map.remove(&G));
-        assert_eq!(map.capacity(), 8);
-        assert_eq!(table_stats()[2], 1, "one promotion");
-        check_contents(&map, &[(A, 0), (B, 0), (C, 0), (D, 0)]);
-        finish(Arc::new(map), &log, &[A, B, C, D]);
+        assert_eq!((map.capacity(), made_promoted()), (8, (2, 1)));
+        let keys = check_contents(&map, &[(A, 0), (B, 0), (C, 0), (D, 0)]);
+        finish(Arc::new(map), &log, &keys);
     });
     model(|| {
         let log = Log::new();
@@ -380,124 +386,131 @@ fn layout_assumptions() {
         assert_eq!(map.capacity(), 4);
         assert!(!map.remove(&G)); // block 2, then promotion
         assert_eq!(map.capacity(), 8);
-        check_contents(&map, &[(A, 0), (P2, 0), (B, 0), (P4, 0)]);
-        finish(Arc::new(map), &log, &[A, P2, B, P4]);
+        let keys = check_contents(&map, &[(A, 0), (P2, 0), (B, 0), (P4, 0)]);
+        finish(Arc::new(map), &log, &keys);
+    });
+    model(|| {
+        let log = Log::new();
+        let map = wide_migrating(&log);
+        assert!(map.insert(Y, val(&log, 0))); // helps block 1; Y goes into old slot 5
+        for _ in 0..3 {
+            assert_eq!(map.capacity(), 8);
+            assert!(!map.remove(&G)); // blocks 2, 3, 4; then promotion
+        }
+        assert_eq!((map.capacity(), made_promoted()), (16, (2, 1)));
+        assert_eq!(table_stats().blocks_done, 5, "each block counted once");
+        let keys = check_contents(&map, &with(&WIDE, Y, Some(0)));
+        finish(Arc::new(map), &log, &keys);
     });
 }
 
-/// (1) No lost insert. T1 inserts E into the old table's last empty slot while T2's
-/// insert of D starts the migration, freezes that very slot and copies.
+/// (1) No lost insert. T1 inserts Y into an empty, unfrozen slot of the old table
+/// (slot 5, block 2) while T2 helps the migration; whichever of them claims block 2
+/// freezes and copies that very slot, racing T1's insert CAS. Y must end up present,
+/// once, and `len` must count it.
 #[test]
 fn m01_no_lost_insert_during_migration() {
     model(|| {
         let log = Log::new();
-        let map = Arc::new(full3(&log));
-        let (m1, l1, m2, l2) = (map.clone(), log.clone(), map.clone(), log.clone());
+        let map = Arc::new(wide_migrating(&log));
+        let (m1, l1, m2) = (map.clone(), log.clone(), map.clone());
         let r = join(start(vec![
-            job(Epoch::Hold, move || m1.insert(E, val(&l1, 0))),
-            job(Epoch::Hold, move || m2.insert(D, val(&l2, 0))),
+            job(move || m1.insert(Y, val(&l1, 0))),
+            job(move || m2.remove(&G)),
         ]));
-        assert_eq!(r, [true, true], "E and D were new");
-        let keys = check_contents(&map, &[(A, 0), (B, 0), (C, 0), (D, 0), (E, 0)]);
+        assert_eq!(r, [true, false], "Y was new, G absent");
+        let keys = check_contents(&map, &with(&WIDE, Y, Some(0)));
         finish(map, &log, &keys);
     });
 }
 
-/// (2) No duplicate key across tables. T1 inserts E (into the old table's last empty
-/// slot, or into `next` once that slot is frozen) while T2 inserts D, which starts the
-/// migration, then E: exactly one insert of E reports "inserted", the other
-/// "replaced" and returns the first one's value; E is in the map once.
+/// (2) No duplicate key across tables. Two threads insert Y while helping the
+/// migration: one may put Y in the old table's slot 5 just before the other's help
+/// freezes and copies it, or find the slot frozen and insert into `next`. Exactly one
+/// insert reports "inserted", the other "replaced" with the first one's value, and Y
+/// is in the map once.
 #[test]
 fn m02_no_duplicate_key_across_tables() {
     model(|| {
         let log = Log::new();
-        let map = Arc::new(full3(&log));
+        let map = Arc::new(wide_migrating(&log));
         let (m1, l1, m2, l2) = (map.clone(), log.clone(), map.clone(), log.clone());
         let r = join(start(vec![
-            job(Epoch::Hold, move || {
-                m1.pin().insert(E, val(&l1, 1)).map(|v| v.n)
-            }),
-            job(Epoch::Hold, move || {
-                assert!(m2.insert(D, val(&l2, 0)));
-                m2.pin().insert(E, val(&l2, 2)).map(|v| v.n)
-            }),
+            job(move || m1.pin().insert(Y, val(&l1, 1)).map(|v| v.n)),
+            job(move || m2.pin().insert(Y, val(&l2, 2)).map(|v| v.n)),
         ]));
         let last = match (r[0], r[1]) {
             (None, Some(1)) => 2,
             (Some(2), None) => 1,
-            other => panic!("the two inserts of E must be ordered: {other:?}"),
+            other => panic!("the two inserts of Y must be ordered: {other:?}"),
         };
-        let keys = check_contents(&map, &[(A, 0), (B, 0), (C, 0), (D, 0), (E, last)]);
+        let keys = check_contents(&map, &with(&WIDE, Y, Some(last)));
         finish(map, &log, &keys);
     });
 }
 
-/// (3) No stale read of a half-migrated slot. T1 updates C while T3 helps copy C's
-/// block (each may freeze it, install it in `next`, mark it COPIED); the main thread,
-/// released by an Acquire flag that T1 sets after its update returned, must read the
-/// new value, never the frozen old entry.
+/// (3) No stale read of a half-migrated slot. T1 updates X2 while T3 helps the
+/// migration (one of them copies X2's block: freeze, install in `next`, mark COPIED);
+/// the main thread, released by an Acquire flag that T1 sets after its update
+/// returned, must read the new value, never the frozen old entry.
 #[test]
 fn m03_no_stale_read_after_update() {
     model(|| {
         let log = Log::new();
-        let map = Arc::new(half_migrated(&log));
+        let map = Arc::new(wide_migrating(&log));
         let flag = Arc::new(AtomicBool::new(false));
         let (m1, l1, f1, m3) = (map.clone(), log.clone(), flag.clone(), map.clone());
         let ts = start(vec![
-            job(Epoch::Hold, move || {
-                assert!(m1.update(&C, |v| val(&l1, v.n + 1)));
+            job(move || {
+                assert!(m1.update(&X2, |v| val(&l1, v.n + 1)));
                 f1.store(true, Ordering::Release);
             }),
-            job(Epoch::Hold, move || assert!(!m3.remove(&G))),
+            job(move || assert!(!m3.remove(&G))),
         ]);
         wait_for(&flag);
-        assert_eq!(map.pin().get(&C).map(|v| v.n), Some(1), "stale read of C");
+        assert_eq!(map.pin().get(&X2).map(|v| v.n), Some(1), "stale read of X2");
         join(ts);
-        let keys = check_contents(&map, &[(A, 0), (B, 0), (C, 1), (D, 0)]);
+        let keys = check_contents(&map, &with(&WIDE, X2, Some(1)));
         finish(map, &log, &keys);
     });
 }
 
-/// (4) No resurrection. T1 removes C while T2 helps copy C's block: afterwards C is
-/// absent (the copy must not bring it back) and `len` is 3.
+/// (4) No resurrection. T1 removes X2 while T2 helps the migration (one of them
+/// copies X2's block): afterwards X2 is absent (a copy must not bring it back) and
+/// `len` is 4.
 #[test]
 fn m04_no_resurrection_of_removed_key() {
     model(|| {
         let log = Log::new();
-        let map = Arc::new(half_migrated(&log));
+        let map = Arc::new(wide_migrating(&log));
         let (m1, m2) = (map.clone(), map.clone());
-        let r = join(start(vec![
-            job(Epoch::Hold, move || m1.remove(&C)),
-            job(Epoch::Hold, move || m2.remove(&G)),
-        ]));
+        let r = join(start(vec![job(move || m1.remove(&X2)), job(move || m2.remove(&G))]));
         assert_eq!(r, [true, false]);
-        assert!(map.pin().get(&C).is_none(), "C resurrected");
-        let keys = check_contents(&map, &[(A, 0), (B, 0), (D, 0)]);
+        assert!(map.pin().get(&X2).is_none(), "X2 resurrected");
+        let keys = check_contents(&map, &with(&WIDE, X2, None));
         finish(map, &log, &keys);
     });
 }
 
-/// (5) Exactly-once promotion and progress counting. Two helpers each claim one of the
-/// last two blocks of a 3-block migration while the main thread iterates, which redoes
-/// every block not yet DONE itself and promotes: exactly one root swap, one new table,
-/// every key seen once, and (checked after teardown) every table freed exactly once.
+/// (5) Exactly-once promotion and progress counting. In a 3-block migration with
+/// blocks 1 and 2 left, T1 helps (claims block 1) while the main thread iterates,
+/// which redoes every block not yet DONE itself and promotes: blocks copied twice are
+/// counted once, there is exactly one root swap and one new table, every key is seen
+/// once, and (checked after teardown) every table is freed exactly once.
 #[test]
 fn m05_exactly_once_promotion() {
     model(|| {
         let log = Log::new();
         let map = Arc::new(cap4_migrating(&log));
-        let (m1, m2) = (map.clone(), map.clone());
-        let ts = start(vec![
-            job(Epoch::Hold, move || assert!(!m1.remove(&G))),
-            job(Epoch::Hold, move || assert!(!m2.remove(&G))),
-        ]);
+        let m1 = map.clone();
+        let ts = start(vec![job(move || assert!(!m1.remove(&G)))]);
         let mut keys: Vec<u64> = map.pin().keys().copied().collect();
         keys.sort_unstable();
         assert_eq!(keys, [A, P2, B, P4], "iteration");
         join(ts);
         assert_eq!(map.capacity(), 8);
-        let [made, _, promotions] = table_stats();
-        assert_eq!((made, promotions), (2, 1), "one next table, one root swap");
+        assert_eq!(made_promoted(), (2, 1), "one next table, one root swap");
+        assert_eq!(table_stats().blocks_done, 3, "each of the 3 blocks counted exactly once");
         let keys = check_contents(&map, &[(A, 0), (P2, 0), (B, 0), (P4, 0)]);
         finish(map, &log, &keys);
     });
@@ -515,7 +528,7 @@ fn m06a_stalled_claimant_iteration() {
         let log = Log::new();
         let map = Arc::new(full3(&log));
         let (m1, l1) = (map.clone(), log.clone());
-        let ts = start(vec![job(Epoch::Hold, move || {
+        let ts = start(vec![job(move || {
             assert!(m1.insert(D, val(&l1, 0)))
         })]);
         let mut keys: Vec<u64> = map.pin().keys().copied().collect();
@@ -536,7 +549,7 @@ fn m06b_stalled_claimant_clear() {
         let log = Log::new();
         let map = Arc::new(full3(&log));
         let (m1, l1) = (map.clone(), log.clone());
-        let ts = start(vec![job(Epoch::Hold, move || {
+        let ts = start(vec![job(move || {
             assert!(m1.insert(D, val(&l1, 0)))
         })]);
         map.clear();
@@ -570,7 +583,7 @@ fn m07_borrowed_reclamation() {
         let a_old = map.pin().get(&A).map(|v| v.id).unwrap();
         let (m1, l1, m2, l2) = (map.clone(), log.clone(), map.clone(), log.clone());
         join(start(vec![
-            job(Epoch::PerOp, move || {
+            job(move || {
                 let m = m1.pin();
                 // Under `m`: is the root the old table, which reaches A's old entry?
                 let old_root = m1.capacity() == 4;
@@ -583,7 +596,7 @@ fn m07_borrowed_reclamation() {
                 }
                 assert!(!l1.is_dropped(id), "value freed while a reader is pinned");
             }),
-            job(Epoch::PerOp, move || {
+            job(move || {
                 assert!(!m2.insert(A, val(&l2, 1)));
                 assert!(!m2.remove(&G));
                 for _ in 0..2 {
@@ -607,7 +620,7 @@ fn m08_get_never_misses_across_freeze() {
         let map = Arc::new(full3(&log));
         let flag = Arc::new(AtomicBool::new(false));
         let (m1, l1, f1) = (map.clone(), log.clone(), flag.clone());
-        let ts = start(vec![job(Epoch::Hold, move || {
+        let ts = start(vec![job(move || {
             assert!(m1.insert(D, val(&l1, 0)));
             f1.store(true, Ordering::Release);
         })]);
@@ -628,50 +641,54 @@ fn m08_get_never_misses_across_freeze() {
     });
 }
 
-/// (9) Concurrent `update`s lose nothing. Two threads increment C while its block is
-/// being migrated (each update helps copy first): C ends at 2.
+/// (9) Concurrent `update`s lose nothing. Two threads increment X2 while helping the
+/// migration (one of them copies X2's block, possibly between the other's read of X2
+/// and its CAS): X2 ends at 2.
 #[test]
 fn m09_concurrent_updates_lose_nothing() {
     model(|| {
         let log = Log::new();
-        let map = Arc::new(half_migrated(&log));
+        let map = Arc::new(wide_migrating(&log));
         let (m1, l1, m2, l2) = (map.clone(), log.clone(), map.clone(), log.clone());
         let r = join(start(vec![
-            job(Epoch::Hold, move || m1.update(&C, |v| val(&l1, v.n + 1))),
-            job(Epoch::Hold, move || m2.update(&C, |v| val(&l2, v.n + 1))),
+            job(move || m1.update(&X2, |v| val(&l1, v.n + 1))),
+            job(move || m2.update(&X2, |v| val(&l2, v.n + 1))),
         ]));
         assert_eq!(r, [true, true]);
-        let keys = check_contents(&map, &[(A, 0), (B, 0), (C, 2), (D, 0)]);
+        let keys = check_contents(&map, &with(&WIDE, X2, Some(2)));
         finish(map, &log, &keys);
     });
 }
 
 /// (10) Every value is dropped exactly once, including when the map is dropped in the
-/// middle of a migration. T1's insert of D starts a migration; T2 replaces A and
-/// removes B (in the old table, or as BORROWED entries in `next`, which then go onto
-/// the old table's borrowed list). The map is then dropped, possibly with block 1
-/// still pending; `finish` and the teardown check count every drop.
+/// middle of a migration. X0 and X1 were copied to `next` (BORROWED); T1 replaces X0
+/// and T2 removes X1 there while each helps one block, and since the old table is still
+/// root both old entries go onto its borrowed list. The map is then dropped with blocks
+/// 3 and 4 pending: the drop finishes the migration, frees the old table with its
+/// borrowed list at once, then the entries left. `finish` checks at once that the values
+/// the map held were dropped; the teardown check counts every drop and table.
 #[test]
 fn m10_drops_exactly_once() {
     model(|| {
         let log = Log::new();
-        let map = Arc::new(full3(&log));
-        let (m1, l1, m2, l2) = (map.clone(), log.clone(), map.clone(), log.clone());
+        let map = Arc::new(wide_migrating(&log));
+        let (m1, l1, m2) = (map.clone(), log.clone(), map.clone());
         join(start(vec![
-            job(Epoch::Hold, move || assert!(m1.insert(D, val(&l1, 0)))),
-            job(Epoch::Hold, move || {
-                assert!(!m2.insert(A, val(&l2, 1)));
-                assert!(m2.remove(&B));
-            }),
+            job(move || assert!(!m1.insert(X0, val(&l1, 1)))),
+            job(move || assert!(m2.remove(&X1))),
         ]));
+        assert_eq!(map.capacity(), 8, "the migration is still running");
+        let expected = with(&with(&WIDE, X0, Some(1)), X1, None);
         {
-            // Only reads: a pending block stays pending for the drop.
+            // Only reads: the pending blocks stay pending for the drop.
             let m = map.pin();
-            assert_eq!(m.get(&A).map(|v| v.n), Some(1));
-            assert!(m.get(&B).is_none());
-            assert!(m.get(&C).is_some() && m.get(&D).is_some());
+            for &(k, n) in &expected {
+                assert_eq!(m.get(&k).map(|v| v.n), Some(n));
+            }
+            assert!(m.get(&X1).is_none());
         }
-        assert_eq!(map.len(), 3);
-        finish(map, &log, &[A, C, D]);
+        assert_eq!(map.len(), expected.len());
+        let keys: Vec<u64> = expected.iter().map(|&(k, _)| k).collect();
+        finish(map, &log, &keys);
     });
 }

@@ -98,27 +98,3 @@ impl Hasher for AnyState {
     }
 }
 
-/// Work around a known bug so fuzzing can look for others: when the environment variable
-/// `SPLITMAP_FUZZ_WORKAROUND_DROP_UAF` is set, finish any migration in flight (through
-/// the public API: creating an iterator finishes it) before a map is dropped.
-///
-/// The bug: dropping a map while a migration is in flight is a heap-use-after-free in
-/// `RawMap::drop` -> `finish_unbounded` -> `promote` (see
-/// `tests/fuzz_regressions.rs::drop_while_migration_in_flight`). Unset (the default),
-/// the targets drop maps as they are, so the bug is found; remove this once it is fixed.
-pub fn before_drop<K, V, S>(map: &splitmap::HashMap<K, V, S>)
-where
-    K: std::hash::Hash + Eq + Send + 'static,
-    V: Send + 'static,
-    S: BuildHasher,
-{
-    if workaround_drop_uaf() {
-        drop(map.pin().iter());
-    }
-}
-
-/// `true` if `SPLITMAP_FUZZ_WORKAROUND_DROP_UAF` is set (see [`before_drop`]).
-pub fn workaround_drop_uaf() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("SPLITMAP_FUZZ_WORKAROUND_DROP_UAF").is_some())
-}

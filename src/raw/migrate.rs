@@ -234,6 +234,8 @@ fn copy_block<K, V>(
         // AcqRel: the RMW chain on `done` carries every block's copies to the thread
         // that brings it to `nblocks`.
         let done = old.done.fetch_add(1, Ordering::AcqRel) + 1;
+        #[cfg(splitmap_loom)]
+        crate::sync::loom_stats::bump(crate::sync::loom_stats::BLOCK_DONE);
         debug_assert!(done <= old.nblocks(), "progress counter overshot: {done}");
         if done == old.nblocks() {
             promote(old, root, guard);
