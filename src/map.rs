@@ -285,22 +285,37 @@ where
         V: Clone,
         F: FnMut(&V) -> V,
     {
+        let hash = self.hash(&key);
         let m = self.pin();
+        // `modify` hands back the value of a decision that did not take effect (a lost
+        // CAS, or a migration started first). Keep track of whether that value is the
+        // caller's `value` (reuse it) or an `f(old)` result (drop it and recompute).
         let mut value = Some(value);
-        let result = m.compute(key, |cur| match cur {
-            Some(old) => Operation::Insert(f(old)),
-            None => Operation::Insert(
-                value
-                    .take()
-                    .expect("value used once: inserts do not retry after success"),
-            ),
-        });
-        match result {
-            Compute::Inserted(v) | Compute::Updated { new: v, .. } => v.clone(),
-            Compute::Removed(_) | Compute::Unchanged(_) => {
-                unreachable!("the closure always inserts")
-            }
-        }
+        let mut last_was_value = false;
+        let done = self
+            .raw
+            .modify(hash, KeyRef::Owned(Some(key)), &m.guard, |cur, back| {
+                if let Some(back) = back {
+                    if last_was_value {
+                        value = Some(back);
+                    }
+                }
+                last_was_value = cur.is_none();
+                let v = match cur {
+                    Some(e) => f(&e.value),
+                    None => value
+                        .take()
+                        .expect("the value is handed back whenever an insert retries"),
+                };
+                Decision::Insert {
+                    key: None,
+                    value: v,
+                }
+            });
+        done.new
+            .expect("upsert always installs a value")
+            .value
+            .clone()
     }
 
     /// Number of home slots in the current table (the table holds about half as many
@@ -505,7 +520,10 @@ where
 
     /// Decide in one closure whether to insert, update, remove or leave `key`, and apply
     /// the decision atomically. The closure sees the current value and may run more
-    /// than once under contention. Lock-free.
+    /// than once: again whenever its decision lost a race with another writer, or an
+    /// insert had to wait for a resize to start (then it is called again, usually with
+    /// the same `None`). So it must be able to produce its value more than once (do not
+    /// `Option::take` a captured value unconditionally). Lock-free.
     ///
     /// ```
     /// use splitmap::{Compute, Operation};

@@ -47,3 +47,27 @@ fn drop_clone_after_insert_that_starts_migration() {
     map.insert(0, 0);
     assert_eq!(map.len(), 228);
 }
+
+/// Found by `fuzz/fuzz_targets/drops.rs` (a single-threaded run whose ops included
+/// `Upsert` of a new key into a small table; panic
+/// "value used once: inserts do not retry after success" at src/map.rs in `upsert`).
+///
+/// `HashMap::upsert` runs `compute` with a closure that moves `value` out on its first
+/// `None` run. But `RawMap::modify` calls the decision closure again without the insert
+/// having happened: when the insert's probe runs past the probe limit and a migration
+/// starts (`recycled = Some(value); ...; continue`), and when the CAS into the empty slot
+/// loses a race. It hands the value back (`recycled`), but `Pinned::compute` ignores the
+/// handed-back value and calls the user closure again with `None`, so `upsert`'s closure
+/// finds `value` already taken and panics. Every map that grows through `upsert` of new
+/// keys hits the first case.
+#[test]
+fn upsert_of_new_keys_while_the_table_grows() {
+    let map = HashMap::with_capacity(0);
+    for k in 0..5_000u32 {
+        assert_eq!(map.upsert(k, 1u32, |n| n + 1), 1, "first upsert of {k}");
+    }
+    for k in 0..5_000u32 {
+        assert_eq!(map.upsert(k, 1u32, |n| n + 1), 2, "second upsert of {k}");
+    }
+    assert_eq!(map.len(), 5_000);
+}
