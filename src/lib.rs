@@ -44,8 +44,9 @@
 //!   write copies one block of the old table (1024 slots); an insert that finds the new
 //!   table full, iteration, `clear` and `retain` finish the copy themselves, redoing
 //!   blocks a stalled helper claimed, so no thread ever waits for another.
-//! - Closures passed to `update`, `compute` and `upsert` may run more than once under
-//!   contention; only the last run's result is stored.
+//! - Closures passed to `update`, `compute` and `upsert` may run more than once: when
+//!   their decision lost a race with another writer, or when an insert had to start a
+//!   resize first. Only the last run's result is stored.
 //!
 //! # Guards and memory reclamation
 //!

@@ -20,7 +20,10 @@ impl Tracker {
         let tracker = Box::leak(Box::new(Tracker {
             flags: (0..n).map(|_| AtomicU8::new(0)).collect(),
         }));
-        TRACKERS.lock().unwrap_or_else(|e| e.into_inner()).push(tracker);
+        TRACKERS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(tracker);
         tracker
     }
     fn value(&'static self, id: usize) -> Counted {

@@ -9,6 +9,28 @@ use std::sync::Barrier;
 
 const THREADS: u64 = 8;
 
+/// Run `f(t)` on `n` scoped threads and join each one explicitly. (ThreadSanitizer does
+/// not see the implicit join at the end of `thread::scope`, which happens inside the
+/// uninstrumented std, and would report the map's drop as racing with the workers.)
+fn on_threads<F: Fn(u64) + Sync>(n: u64, f: F) {
+    std::thread::scope(|s| {
+        let f = &f;
+        let handles: Vec<_> = (0..n).map(|t| s.spawn(move || f(t))).collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+    });
+}
+
+/// Sets the flag when dropped, so background threads stop even if the test thread
+/// panics (otherwise the scope would wait for them forever).
+struct StopOnDrop<'a>(&'a AtomicBool);
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 fn scale(n: u64) -> u64 {
     // `SPLITMAP_STRESS_SCALE=10` makes every test ten times longer (used by the
     // ignored long runs and by hand).
@@ -22,18 +44,13 @@ fn scale(n: u64) -> u64 {
 fn disjoint_inserts(cap: usize, per_thread: u64) {
     let map = HashMap::with_capacity(cap);
     let barrier = Barrier::new(THREADS as usize);
-    std::thread::scope(|s| {
-        for t in 0..THREADS {
-            let (map, barrier) = (&map, &barrier);
-            s.spawn(move || {
-                barrier.wait();
-                for i in 0..per_thread {
-                    assert!(
-                        map.insert(t << 32 | i, i * 7 + t),
-                        "key {t}/{i} inserted twice"
-                    );
-                }
-            });
+    on_threads(THREADS, |t| {
+        barrier.wait();
+        for i in 0..per_thread {
+            assert!(
+                map.insert(t << 32 | i, i * 7 + t),
+                "key {t}/{i} inserted twice"
+            );
         }
     });
     assert_eq!(map.len() as u64, THREADS * per_thread);
@@ -68,26 +85,21 @@ fn concurrent_updates_lose_no_increment() {
     for k in 0..KEYS {
         map.insert(k, 0);
     }
-    std::thread::scope(|s| {
-        for t in 0..THREADS {
-            let map = &map;
-            s.spawn(move || {
-                for r in 0..rounds {
-                    let k = (r + t) % KEYS;
-                    // Half the threads use `update`, half `upsert`/`compute`.
-                    if t % 2 == 0 {
-                        assert!(map.update(&k, |v| v + 1));
-                    } else {
-                        map.upsert(k, 1, |v| v + 1);
-                    }
-                    // Unrelated inserts and removes keep the table migrating.
-                    let junk = 1_000 + t * rounds + r;
-                    map.insert(junk, 0);
-                    if r % 2 == 0 {
-                        map.remove(&junk);
-                    }
-                }
-            });
+    on_threads(THREADS, |t| {
+        for r in 0..rounds {
+            let k = (r + t) % KEYS;
+            // Half the threads use `update`, half `upsert`/`compute`.
+            if t % 2 == 0 {
+                assert!(map.update(&k, |v| v + 1));
+            } else {
+                map.upsert(k, 1, |v| v + 1);
+            }
+            // Unrelated inserts and removes keep the table migrating.
+            let junk = 1_000 + t * rounds + r;
+            map.insert(junk, 0);
+            if r % 2 == 0 {
+                map.remove(&junk);
+            }
         }
     });
     let m = map.pin();
@@ -125,28 +137,36 @@ fn readers_always_find_stable_keys_during_growth_and_shrink() {
                 })
             })
             .collect();
-        for _ in 0..4 {
-            let (map, stop, reads) = (&map, &stop, &reads);
-            s.spawn(move || {
-                let mut n = 0;
-                while !stop.load(Ordering::Relaxed) {
-                    let m = map.pin();
-                    for k in 0..STABLE {
-                        assert_eq!(
-                            m.get(&k),
-                            Some(&(k * 3)),
-                            "stable key {k} missed during a migration"
-                        );
+        let readers: Vec<_> = (0..4)
+            .map(|_| {
+                let (map, stop, reads) = (&map, &stop, &reads);
+                s.spawn(move || {
+                    let mut n = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        let m = map.pin();
+                        for k in 0..STABLE {
+                            assert_eq!(
+                                m.get(&k),
+                                Some(&(k * 3)),
+                                "stable key {k} missed during a migration"
+                            );
+                        }
+                        n += 1;
                     }
-                    n += 1;
-                }
-                reads.fetch_add(n, Ordering::Relaxed);
-            });
+                    reads.fetch_add(n, Ordering::Relaxed);
+                })
+            })
+            .collect();
+        {
+            // Stop the readers even if a writer's assertion fails.
+            let _stop = StopOnDrop(&stop);
+            for w in writers {
+                w.join().unwrap();
+            }
         }
-        for w in writers {
-            w.join().unwrap();
+        for r in readers {
+            r.join().unwrap();
         }
-        stop.store(true, Ordering::Relaxed);
     });
     assert!(reads.load(Ordering::Relaxed) > 0);
     assert_eq!(map.len() as u64, STABLE);
@@ -158,22 +178,17 @@ fn churn_with_steady_live_count_keeps_capacity_bounded() {
         let map: HashMap<u64, u64> = HashMap::with_capacity(0);
         let ops = scale(250_000);
         let max_cap = AtomicUsize::new(0);
-        std::thread::scope(|s| {
-            for t in 0..4u64 {
-                let (map, max_cap) = (&map, &max_cap);
-                s.spawn(move || {
-                    // Each thread keeps `live` keys of its own alive: insert i, remove i - live.
-                    for i in 0..ops {
-                        let k = t << 40 | i;
-                        assert!(map.insert(k, i));
-                        if i >= live {
-                            assert!(map.remove(&(t << 40 | (i - live))));
-                        }
-                        if i % 1024 == 0 {
-                            max_cap.fetch_max(map.capacity(), Ordering::Relaxed);
-                        }
-                    }
-                });
+        on_threads(4u64, |t| {
+            // Each thread keeps `live` keys of its own alive: insert i, remove i - live.
+            for i in 0..ops {
+                let k = t << 40 | i;
+                assert!(map.insert(k, i));
+                if i >= live {
+                    assert!(map.remove(&(t << 40 | (i - live))));
+                }
+                if i % 1024 == 0 {
+                    max_cap.fetch_max(map.capacity(), Ordering::Relaxed);
+                }
             }
         });
         assert_eq!(map.len() as u64, 4 * live);
@@ -197,33 +212,40 @@ fn iteration_during_writes_yields_no_duplicates() {
     }
     let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
-        for t in 0..3u64 {
-            let (map, stop) = (&map, &stop);
-            s.spawn(move || {
-                let mut i = 0u64;
-                while !stop.load(Ordering::Relaxed) {
-                    // Remove and re-insert stable keys (the case that could make an
-                    // open-addressing iterator see a key twice), and churn other keys.
-                    let k = (i * 7 + t) % STABLE;
-                    if map.remove(&k) {
-                        map.insert(k, k);
+        let writers: Vec<_> = (0..3u64)
+            .map(|t| {
+                let (map, stop) = (&map, &stop);
+                s.spawn(move || {
+                    let mut i = 0u64;
+                    while !stop.load(Ordering::Relaxed) {
+                        // Remove and re-insert stable keys (the case that could make an
+                        // open-addressing iterator see a key twice), and churn others.
+                        let k = (i * 7 + t) % STABLE;
+                        if map.remove(&k) {
+                            map.insert(k, k);
+                        }
+                        let junk = 1 << 32 | (t << 24) | (i % 5_000);
+                        if !map.insert(junk, i) {
+                            map.remove(&junk);
+                        }
+                        i += 1;
                     }
-                    let junk = 1 << 32 | (t << 24) | (i % 5_000);
-                    if !map.insert(junk, i) {
-                        map.remove(&junk);
-                    }
-                    i += 1;
+                })
+            })
+            .collect();
+        {
+            let _stop = StopOnDrop(&stop);
+            for _ in 0..scale(1_000) {
+                let m = map.pin();
+                let mut seen = HashSet::new();
+                for (k, _) in m.iter() {
+                    assert!(seen.insert(*k), "iteration yielded key {k} twice");
                 }
-            });
-        }
-        for _ in 0..scale(30) {
-            let m = map.pin();
-            let mut seen = HashSet::new();
-            for (k, _) in m.iter() {
-                assert!(seen.insert(*k), "iteration yielded key {k} twice");
             }
         }
-        stop.store(true, Ordering::Relaxed);
+        for w in writers {
+            w.join().unwrap();
+        }
     });
     // Quiescent: iteration matches len and holds every stable key.
     let m = map.pin();
@@ -238,16 +260,11 @@ fn racing_try_insert_and_remove_have_one_winner_per_key() {
     let keys = scale(20_000);
     let wins = AtomicUsize::new(0);
     let removes = AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        for t in 0..THREADS {
-            let (map, wins) = (&map, &wins);
-            s.spawn(move || {
-                for k in 0..keys {
-                    if map.pin().try_insert(k, t).is_ok() {
-                        wins.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            });
+    on_threads(THREADS, |t| {
+        for k in 0..keys {
+            if map.pin().try_insert(k, t).is_ok() {
+                wins.fetch_add(1, Ordering::Relaxed);
+            }
         }
     });
     assert_eq!(
@@ -256,16 +273,11 @@ fn racing_try_insert_and_remove_have_one_winner_per_key() {
         "each key inserted exactly once"
     );
     assert_eq!(map.len() as u64, keys);
-    std::thread::scope(|s| {
-        for _ in 0..THREADS {
-            let (map, removes) = (&map, &removes);
-            s.spawn(move || {
-                for k in 0..keys {
-                    if map.remove(&k) {
-                        removes.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            });
+    on_threads(THREADS, |_| {
+        for k in 0..keys {
+            if map.remove(&k) {
+                removes.fetch_add(1, Ordering::Relaxed);
+            }
         }
     });
     assert_eq!(
@@ -316,30 +328,25 @@ fn long_mixed_stress() {
     // hammer a shared range. At the end each private range must match its model.
     let map: HashMap<u64, u64> = HashMap::with_capacity(0);
     let ops = scale(2_000_000);
-    std::thread::scope(|s| {
-        for t in 0..THREADS {
-            let map = &map;
-            s.spawn(move || {
-                let mut model = std::collections::HashMap::new();
-                let mut x = t + 1;
-                for i in 0..ops {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    let k = t << 32 | (x % 4_096);
-                    match x % 4 {
-                        0 | 1 => assert_eq!(map.pin().insert(k, i).copied(), model.insert(k, i)),
-                        2 => assert_eq!(map.pin().remove(&k).copied(), model.remove(&k)),
-                        _ => assert_eq!(map.pin().get(&k), model.get(&k)),
-                    }
-                    let shared = 1 << 60 | (x % 512);
-                    map.insert(shared, i);
-                }
-                let m = map.pin();
-                for (k, v) in &model {
-                    assert_eq!(m.get(k), Some(v));
-                }
-            });
+    on_threads(THREADS, |t| {
+        let mut model = std::collections::HashMap::new();
+        let mut x = t + 1;
+        for i in 0..ops {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let k = t << 32 | (x % 4_096);
+            match x % 4 {
+                0 | 1 => assert_eq!(map.pin().insert(k, i).copied(), model.insert(k, i)),
+                2 => assert_eq!(map.pin().remove(&k).copied(), model.remove(&k)),
+                _ => assert_eq!(map.pin().get(&k), model.get(&k)),
+            }
+            let shared = 1 << 60 | (x % 512);
+            map.insert(shared, i);
+        }
+        let m = map.pin();
+        for (k, v) in &model {
+            assert_eq!(m.get(k), Some(v));
         }
     });
 }

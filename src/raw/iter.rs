@@ -2,11 +2,17 @@
 //!
 //! `RawMap::iter` first finishes any migration in flight, then walks the root table's
 //! slots in order. Each slot with a pointer (live, frozen or COPIED) yields its entry.
+//!
 //! A key removed and re-inserted while we walk can appear in a second, later slot of
-//! the same table (tombstones are not reused, I1). The re-inserted slot is within
-//! `dedup_window` probes of the first, so we remember the entries yielded in that
-//! window and skip a key seen there; entries near the start of the table are also kept
-//! to catch probes that wrapped around the end.
+//! the same table (tombstones are not reused, I1). The duplicate check: the re-insert
+//! was made by a writer, so it sits at most `probe_cap` slots from its home (writers
+//! never place an entry further; `probe_cap` is immutable per table), and the first
+//! sighting lies between that home and the new slot (the re-insert's probe passed the
+//! old slot). So we remember the entries yielded in the last `probe_cap` slots and,
+//! for each new entry, compare it with the remembered ones from its home onward (or
+//! all of them if its probe wrapped around the end of the table). A re-insert can
+//! never land behind us in the wrapped part: the slots from its home to the end of
+//! the table were full when the key first went in, and slots never empty again.
 
 use std::collections::VecDeque;
 
@@ -18,10 +24,8 @@ use crossbeam_epoch::Guard;
 pub(crate) struct RawIter<'g, K, V> {
     table: &'g Table<K, V>,
     idx: usize,
-    /// Yielded entries whose slot is within the dedup window behind `idx`.
+    /// Yielded entries whose slot is within `probe_cap` of `idx`, by ascending slot.
     recent: VecDeque<(usize, &'g Entry<K, V>)>,
-    /// Yielded entries from the first `dedup_window` slots (for wrapped probes).
-    head: Vec<&'g Entry<K, V>>,
     guard: &'g Guard,
 }
 
@@ -32,7 +36,6 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
             table: self.root(guard),
             idx: 0,
             recent: VecDeque::new(),
-            head: Vec::new(),
             guard,
         }
     }
@@ -42,8 +45,8 @@ impl<'g, K: Eq, V> Iterator for RawIter<'g, K, V> {
     type Item = &'g Entry<K, V>;
 
     fn next(&mut self) -> Option<&'g Entry<K, V>> {
-        let _ = self.guard;
         let len = self.table.len();
+        let window = self.table.probe_cap;
         while self.idx < len {
             let i = self.idx;
             self.idx += 1;
@@ -52,21 +55,24 @@ impl<'g, K: Eq, V> Iterator for RawIter<'g, K, V> {
                 continue;
             }
             let e = super::entry_ref::<K, V>(w, self.guard);
-            let window = self.table.dedup_window();
             while matches!(self.recent.front(), Some(&(j, _)) if j + window < i) {
                 self.recent.pop_front();
             }
-            let seen = |o: &&Entry<K, V>| o.hash == e.hash && o.key == e.key;
-            if self.recent.iter().map(|(_, o)| o).any(seen) {
-                continue;
-            }
-            if i + window >= len && self.head.iter().any(seen) {
+            let home = self.table.home(e.hash);
+            // Slots from `home` to `i` (or, if the probe wrapped, everything we hold).
+            let first = if home <= i {
+                self.recent.partition_point(|&(j, _)| j < home)
+            } else {
+                0
+            };
+            let seen = self
+                .recent
+                .range(first..)
+                .any(|(_, o)| o.hash == e.hash && o.key == e.key);
+            if seen {
                 continue;
             }
             self.recent.push_back((i, e));
-            if i < window {
-                self.head.push(e);
-            }
             return Some(e);
         }
         None

@@ -77,11 +77,13 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     }
 
     /// An insert found no room in `table` (a probe past the limit ending at the empty slot
-    /// `idx`, or no empty slot at all). Returns the table to retry in.
+    /// `idx`, or no empty slot at all). `widen`: the probe also passed the table's
+    /// `probe_cap`, so the next table gets twice the cap. Returns the table to retry in.
     pub(super) fn overflow<'g>(
         &self,
         table: &'g Table<K, V>,
         idx: Option<usize>,
+        widen: bool,
         guard: &'g Guard,
     ) -> &'g Table<K, V> {
         let root = self.root(guard);
@@ -95,7 +97,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
             self.finish_migration(guard);
             return self.root(guard);
         }
-        let next = self.start_migration(root, guard);
+        let next = self.start_migration(root, widen, guard);
         self.help(root, guard);
         match idx {
             // Prove the key absent from `table` before writing it in `next` (I3): freeze
@@ -126,7 +128,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
             return;
         }
         if self.count.sum() <= root.cap / 8 {
-            self.start_migration(root, guard);
+            self.start_migration(root, false, guard);
             self.help(root, guard);
         }
     }
@@ -145,17 +147,28 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         self.finish_migration(guard);
         let root = self.root(guard);
         if root.cap > self.min_cap && self.count.sum() <= root.cap / 8 {
-            self.start_migration(root, guard);
+            self.start_migration(root, false, guard);
             self.finish_migration(guard);
         }
     }
 
-    /// The `next` of `table` (the root), allocating it if needed.
-    fn start_migration<'g>(&self, table: &'g Table<K, V>, guard: &'g Guard) -> &'g Table<K, V> {
+    /// The `next` of `table` (the root), allocating it if needed. The new table keeps
+    /// `table`'s probe cap, doubled if `widen`.
+    fn start_migration<'g>(
+        &self,
+        table: &'g Table<K, V>,
+        widen: bool,
+        guard: &'g Guard,
+    ) -> &'g Table<K, V> {
         if let Some(next) = next_of(table, guard) {
             return next;
         }
-        let new = Box::into_raw(Box::new(Table::new(self.next_capacity(table))));
+        let probe_cap = if widen {
+            table.probe_cap.saturating_mul(2)
+        } else {
+            table.probe_cap
+        };
+        let new = Box::into_raw(Box::new(Table::new(self.next_capacity(table), probe_cap)));
         // AcqRel: Release publishes the initialised table; Acquire (also on failure)
         // lets us use the winner's table.
         match table.next.compare_exchange(
@@ -291,9 +304,6 @@ fn install_copy<K, V>(old: &Table<K, V>, idx: usize, next: &Table<K, V>, entry: 
         let mut w = next.load(i);
         loop {
             if w.is_empty() {
-                if probe.dist > next.probe_limit {
-                    next.note_dist(probe.dist);
-                }
                 match next.cas(i, Word::EMPTY, Word::from_entry(entry, BORROWED)) {
                     Ok(()) => return,
                     Err(actual) => {

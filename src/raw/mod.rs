@@ -45,7 +45,7 @@
 //! | COPIED `fetch_or` | Release | a reader that sees COPIED must find the installed copy in `next` |
 //! | `next`, `root` CAS | AcqRel / Acquire | publish a fully initialised table; promotion happens after all copies |
 //! | block state CAS, `done` | AcqRel | the promoter happens-after every copy |
-//! | `claim`, length stripes, `max_dist` | Relaxed | hints and statistics; no data is published through them |
+//! | `claim`, length stripes | Relaxed | hints and statistics; no data is published through them |
 //!
 //! There is no `SeqCst` in the table protocol: each race is decided by an RMW on one
 //! location (a slot word, `next`, `root`, a block state).
@@ -162,7 +162,7 @@ impl<K, V> RawMap<K, V> {
     /// Panics with "capacity overflow" if the table size does not fit in `usize`.
     pub(crate) fn with_capacity(entries: usize) -> Self {
         let cap = capacity_for(entries).unwrap_or_else(|| panic!("splitmap: capacity overflow"));
-        let table = Box::into_raw(Box::new(Table::new(cap)));
+        let table = Box::into_raw(Box::new(Table::new(cap, 0)));
         RawMap {
             root: AtomicPtr::new(table),
             count: Counter::new(),
@@ -376,15 +376,18 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                             continue;
                         }
                         if dist > table.probe_limit {
-                            if self.should_migrate(table, dist, tombs) {
+                            // Past the cap a writer never places an entry (iterators
+                            // rely on it); past the limit it does if rebuilding the
+                            // table would not help (see `should_migrate`).
+                            let widen = dist > table.probe_cap;
+                            if widen || self.should_migrate(table, dist, tombs) {
                                 recycled = Some(value);
                                 if let (Some(k), KeyRef::Owned(slot @ None)) = (k, &mut key) {
                                     *slot = Some(k);
                                 }
-                                table = self.overflow(table, Some(idx), guard);
+                                table = self.overflow(table, Some(idx), widen, guard);
                                 continue;
                             }
-                            table.note_dist(dist);
                         }
                         let pending = Pending::new(hash, &mut key, k, value);
                         match table.cas(idx, Word::EMPTY, Word::from_entry(pending.ptr, 0)) {
@@ -412,7 +415,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                         None => unreachable!("splitmap: frozen slot without a next table"),
                     }
                 }
-                Loc::Full => table = self.overflow(table, None, guard),
+                Loc::Full => table = self.overflow(table, None, false, guard),
             }
         }
     }

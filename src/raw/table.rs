@@ -4,7 +4,7 @@
 //! ```text
 //!   Table { cap = 2^b, shift = 64 - b, probe_limit = L,
 //!           slots: [AtomicUsize; cap + L]     // home = hash >> shift; L tail slots
-//!           next, claim, done, blocks[nblocks], borrowed, max_dist }
+//!           next, claim, done, blocks[nblocks], borrowed, probe_cap }
 //!
 //!   slot index:  0 ........ cap-1 | cap ... cap+L-1
 //!                home slots       | tail (no key has its home here)
@@ -72,15 +72,21 @@ pub(crate) struct Table<K, V> {
     /// Entries that were copied out of this table and then replaced or removed in
     /// `next`; readers of this table may still reach them, so they are freed with it.
     pub(crate) borrowed: AtomicPtr<Entry<K, V>>,
-    /// The longest probe distance of any entry placed beyond `probe_limit`; iterators
-    /// use it to bound their duplicate check.
-    pub(crate) max_dist: AtomicUsize,
+    /// No insert by a writer places an entry further than this from its home; one that
+    /// would starts a migration to a table with twice the cap instead. Immutable, so an
+    /// iterator can bound its duplicate check by it (see `iter.rs`). Copies made by a
+    /// migration may go further (they must land somewhere), but they are never made
+    /// into a table that is being iterated (iteration walks the root, and copies go
+    /// into the root's `next`).
+    pub(crate) probe_cap: usize,
     /// Slots per migration block (`block_size(len)`).
     block: usize,
 }
 
 impl<K, V> Table<K, V> {
-    pub(crate) fn new(cap: usize) -> Self {
+    /// A table of `cap` home slots whose writers may probe up to `probe_cap` slots
+    /// (raised to the default for this size if smaller).
+    pub(crate) fn new(cap: usize, probe_cap: usize) -> Self {
         assert!(
             cap.is_power_of_two() && cap >= MIN_CAPACITY,
             "splitmap: bad table capacity {cap}"
@@ -103,7 +109,7 @@ impl<K, V> Table<K, V> {
             done: AtomicUsize::new(0),
             blocks: (0..nblocks).map(|_| AtomicU8::new(0)).collect(),
             borrowed: AtomicPtr::new(std::ptr::null_mut()),
-            max_dist: AtomicUsize::new(0),
+            probe_cap: probe_cap.max(4 * probe_limit),
             block,
         }
     }
@@ -135,18 +141,6 @@ impl<K, V> Table<K, V> {
     #[inline]
     pub(crate) fn load(&self, idx: usize) -> Word {
         Word(self.slots[idx].load(Ordering::Acquire))
-    }
-
-    /// Record that an entry sits `dist` probes from its home.
-    pub(crate) fn note_dist(&self, dist: usize) {
-        // Relaxed: the CAS (Release) that places the entry comes after this in program
-        // order, so an iterator that reads the entry (Acquire) also reads this maximum.
-        self.max_dist.fetch_max(dist, Ordering::Relaxed);
-    }
-
-    /// The distance within which an entry may sit from its home.
-    pub(crate) fn dedup_window(&self) -> usize {
-        self.probe_limit.max(self.max_dist.load(Ordering::Relaxed))
     }
 }
 
@@ -258,8 +252,8 @@ mod tests {
 
     #[test]
     fn home_uses_top_bits_and_splits_in_order() {
-        let small: Table<u8, u8> = Table::new(8);
-        let big: Table<u8, u8> = Table::new(16);
+        let small: Table<u8, u8> = Table::new(8, 0);
+        let big: Table<u8, u8> = Table::new(16, 0);
         for h in [
             0u64,
             1,
@@ -278,7 +272,7 @@ mod tests {
 
     #[test]
     fn probe_is_linear_and_wraps_after_the_tail() {
-        let t: Table<u8, u8> = Table::new(4);
+        let t: Table<u8, u8> = Table::new(4, 0);
         let len = t.len();
         assert_eq!(len, 4 + t.probe_limit);
         let mut p = Probe::new(len - 2, len);
@@ -304,7 +298,7 @@ mod tests {
     #[test]
     fn blocks_cover_every_slot_once() {
         for cap in [2, 4, 64, 4096] {
-            let t: Table<u8, u8> = Table::new(cap);
+            let t: Table<u8, u8> = Table::new(cap, 0);
             assert!(
                 t.nblocks() >= 4 || cfg!(splitmap_loom),
                 "cap {cap}: {} blocks",
