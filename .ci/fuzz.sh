@@ -50,7 +50,9 @@ for t in "${targets[@]}"; do
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
     if [ "$status" -ne 0 ]; then
-        tail -n 80 "$log"
+        # The panic or sanitizer message, then cargo-fuzz's summary (input, reproducer).
+        grep -m 3 -A 4 -E 'panicked at|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)' "$log" || true
+        sed -n '/^Failing input:/,$p' "$log" | head -n 60
         echo "FAILED: fuzz target $t (exit $status) after $((end - start))s; see fuzz/artifacts/$t/" >&2
         rm -f "$log"
         exit "$status"

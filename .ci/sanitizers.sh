@@ -55,8 +55,11 @@ case "$what" in
     tsan) run_tsan ;;
     asan) run_asan ;;
     all)
-        run_tsan
-        run_asan
+        # Run both even if the first fails, then fail if either did.
+        status=0
+        run_tsan || { status=$?; echo "== ThreadSanitizer run FAILED (exit $status)" >&2; }
+        run_asan || { status=$?; echo "== AddressSanitizer run FAILED (exit $status)" >&2; }
+        exit "$status"
         ;;
     *)
         echo "usage: $0 [tsan|asan|all]" >&2

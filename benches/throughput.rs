@@ -155,8 +155,8 @@ unsafe impl GlobalAlloc for CountingAlloc {
             return unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) };
         }
         let counting = COUNTING.load(Ordering::Relaxed);
-        // SAFETY: `ptr` is live until the `realloc` below (caller's contract).
         let old_real = if counting {
+            // SAFETY: `ptr` is live until the `realloc` below (caller's contract).
             unsafe { real_size(ptr) }
         } else {
             0

@@ -79,7 +79,7 @@ def plot_throughput(rows, plots):
         ax.set_ylim(bottom=0)
         ax.set_title(f"throughput: {wl}")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, ncol=2)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
         save(fig, plots, f"throughput_{wl}.svg")
 
 
@@ -101,7 +101,7 @@ def plot_latency(rows, plots):
             ax.set_title(f"{wl}: {label}")
             ax.grid(alpha=0.3, which="both")
         axes[0].set_ylabel("latency (ns, log scale)")
-        axes[-1].legend(fontsize=7)
+        axes[-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
         save(fig, plots, f"latency_{wl}.svg")
 
 

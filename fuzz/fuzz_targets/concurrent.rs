@@ -105,7 +105,10 @@ impl Shared<'_> {
     fn check(&self, key: u64, v: u64, what: &str) {
         if is_counter(key) {
             let total = self.totals[(key - COUNTER_BASE) as usize];
-            assert!(v <= total, "{what}: counter {key} = {v} exceeds the {total} increments");
+            assert!(
+                v <= total,
+                "{what}: counter {key} = {v} exceeds the {total} increments"
+            );
             return;
         }
         let (tid, seq) = ((v >> 32) as usize, (v & 0xffff_ffff) as usize);
@@ -115,12 +118,17 @@ impl Shared<'_> {
             .and_then(|s| s.get(seq))
             .unwrap_or_else(|| panic!("{what}: key {key} holds {v:#x}, which no thread wrote"));
         let writes = match *op {
-            COp::Insert(k) | COp::TryInsert(k) | COp::GetOrInsert(k) | COp::Update(k) => plain(k) == key,
+            COp::Insert(k) | COp::TryInsert(k) | COp::GetOrInsert(k) | COp::Update(k) => {
+                plain(k) == key
+            }
             COp::Compute(k, code) => code % 3 == 0 && plain(k) == key,
             COp::InsertRange(s, n) => bulk_range(s, n).contains(&key),
             _ => false,
         };
-        assert!(writes, "{what}: key {key} holds {v:#x}, but thread {tid} op {seq} ({op:?}) does not write it");
+        assert!(
+            writes,
+            "{what}: key {key} holds {v:#x}, but thread {tid} op {seq} ({op:?}) does not write it"
+        );
     }
 }
 
@@ -175,7 +183,11 @@ fn worker(map: &HashMap<u64, u64, AnyHasher>, sh: &Shared<'_>, tid: usize, barri
                 });
                 if let Some(v) = removed {
                     sh.check(k, *v, "remove_if: removed");
-                    assert_eq!((*v >> 32) as usize, t, "remove_if {k} removed a value the predicate rejects");
+                    assert_eq!(
+                        (*v >> 32) as usize,
+                        t,
+                        "remove_if {k} removed a value the predicate rejects"
+                    );
                 }
             }
             COp::Update(k) => {
@@ -228,8 +240,16 @@ fn worker(map: &HashMap<u64, u64, AnyHasher>, sh: &Shared<'_>, tid: usize, barri
                     n + 1
                 });
                 let new = *new.unwrap_or_else(|| panic!("update: counter {key} missing"));
-                assert_eq!(Some(new - 1), seen, "update: counter {key} stored a value from another run");
-                assert!(new > last[i], "counter {key} went from {} to {new}", last[i]);
+                assert_eq!(
+                    Some(new - 1),
+                    seen,
+                    "update: counter {key} stored a value from another run"
+                );
+                assert!(
+                    new > last[i],
+                    "counter {key} went from {} to {new}",
+                    last[i]
+                );
                 sh.check(key, new, "update: counter");
                 last[i] = new;
             }
@@ -244,7 +264,11 @@ fn worker(map: &HashMap<u64, u64, AnyHasher>, sh: &Shared<'_>, tid: usize, barri
                 match m.compute(key, step) {
                     Compute::Updated { old, new } => {
                         assert_eq!(*new, *old + 1, "compute: counter {key}");
-                        assert!(*old >= last[i], "counter {key} went from {} to {old}", last[i]);
+                        assert!(
+                            *old >= last[i],
+                            "counter {key} went from {} to {old}",
+                            last[i]
+                        );
                         sh.check(key, *new, "compute: counter");
                         last[i] = *new;
                     }
@@ -256,14 +280,20 @@ fn worker(map: &HashMap<u64, u64, AnyHasher>, sh: &Shared<'_>, tid: usize, barri
                 let i = (key - COUNTER_BASE) as usize;
                 let new = map.upsert(key, u64::MAX, |n| n + 1);
                 assert!(new != u64::MAX, "upsert: counter {key} was absent");
-                assert!(new > last[i], "counter {key} went from {} to {new}", last[i]);
+                assert!(
+                    new > last[i],
+                    "counter {key} went from {} to {new}",
+                    last[i]
+                );
                 sh.check(key, new, "upsert: counter");
                 last[i] = new;
             }
             COp::ReadCounter(c) => {
                 let key = counter(c);
                 let i = (key - COUNTER_BASE) as usize;
-                let v = map.get_cloned(&key).unwrap_or_else(|| panic!("get: counter {key} missing"));
+                let v = map
+                    .get_cloned(&key)
+                    .unwrap_or_else(|| panic!("get: counter {key} missing"));
                 assert!(v >= last[i], "counter {key} went from {} to {v}", last[i]);
                 sh.check(key, v, "get: counter");
                 last[i] = v;
@@ -286,7 +316,11 @@ fn worker(map: &HashMap<u64, u64, AnyHasher>, sh: &Shared<'_>, tid: usize, barri
                     sh.check(*k, *v, "iter");
                 }
                 for c in 0..COUNTERS {
-                    assert!(keys.contains(&(COUNTER_BASE + c)), "iteration missed counter {}", COUNTER_BASE + c);
+                    assert!(
+                        keys.contains(&(COUNTER_BASE + c)),
+                        "iteration missed counter {}",
+                        COUNTER_BASE + c
+                    );
                 }
             }
             COp::Len => {
@@ -325,9 +359,15 @@ fn run(input: Input) {
             totals[(counter(c) - COUNTER_BASE) as usize] += 1;
         }
     }
-    let sh = Shared { streams: &streams, totals };
+    let sh = Shared {
+        streams: &streams,
+        totals,
+    };
 
-    let map = HashMap::with_capacity_and_hasher(usize::from(input.capacity % 64), AnyHasher::new(input.hasher));
+    let map = HashMap::with_capacity_and_hasher(
+        usize::from(input.capacity % 64),
+        AnyHasher::new(input.hasher),
+    );
     for c in 0..COUNTERS {
         map.insert(COUNTER_BASE + c, 0);
     }
@@ -353,7 +393,11 @@ fn run(input: Input) {
     assert_eq!(keys.len(), map.len(), "len disagrees with iteration");
     for c in 0..COUNTERS {
         let key = COUNTER_BASE + c;
-        assert_eq!(m.get(&key).copied(), Some(totals[c as usize]), "counter {key} lost or doubled an increment");
+        assert_eq!(
+            m.get(&key).copied(),
+            Some(totals[c as usize]),
+            "counter {key} lost or doubled an increment"
+        );
     }
     // Still usable: empty it key by key.
     for k in &keys {

@@ -226,11 +226,20 @@ fn k16(k: u8) -> u16 {
 
 fn run(input: Input) {
     install_hook();
-    assert!(live().is_empty(), "ids from an earlier input are still alive");
+    assert!(
+        live().is_empty(),
+        "ids from an earlier input are still alive"
+    );
 
-    let map: HashMap<Key, Val, AnyHasher> =
-        HashMap::with_capacity_and_hasher(usize::from(input.capacity % 64), AnyHasher::new(input.hasher));
-    let max_len = if AnyHasher::is_degenerate(input.hasher) { 300 } else { 2500 };
+    let map: HashMap<Key, Val, AnyHasher> = HashMap::with_capacity_and_hasher(
+        usize::from(input.capacity % 64),
+        AnyHasher::new(input.hasher),
+    );
+    let max_len = if AnyHasher::is_degenerate(input.hasher) {
+        300
+    } else {
+        2500
+    };
     let mut model: StdMap<u16, u16> = StdMap::new();
 
     for op in input.ops.into_iter().take(MAX_OPS) {
@@ -255,7 +264,10 @@ fn run(input: Input) {
             }
             DOp::GetOrInsert(k, v) => {
                 let m = map.pin();
-                assert_eq!(m.get_or_insert(Key::new(k16(k)), Val::new(v)).v, *model.entry(k16(k)).or_insert(v));
+                assert_eq!(
+                    m.get_or_insert(Key::new(k16(k)), Val::new(v)).v,
+                    *model.entry(k16(k)).or_insert(v)
+                );
             }
             DOp::GetOrInsertWith(k, v) => {
                 let m = map.pin();
@@ -266,7 +278,10 @@ fn run(input: Input) {
             }
             DOp::Remove(k) => {
                 let m = map.pin();
-                assert_eq!(m.remove(&Key::new(k16(k))).map(|v| v.v), model.remove(&k16(k)));
+                assert_eq!(
+                    m.remove(&Key::new(k16(k))).map(|v| v.v),
+                    model.remove(&k16(k))
+                );
             }
             DOp::RemoveIf(k, t) => {
                 let m = map.pin();
@@ -279,7 +294,9 @@ fn run(input: Input) {
             }
             DOp::Update(k, d) => {
                 let m = map.pin();
-                let got = m.update(&Key::new(k16(k)), |v| Val::new(v.v.wrapping_add(d))).map(|v| v.v);
+                let got = m
+                    .update(&Key::new(k16(k)), |v| Val::new(v.v.wrapping_add(d)))
+                    .map(|v| v.v);
                 let want = model.get_mut(&k16(k)).map(|v| {
                     *v = v.wrapping_add(d);
                     *v
@@ -288,8 +305,13 @@ fn run(input: Input) {
             }
             DOp::Upsert(k, d) => {
                 // `upsert` returns a clone of the new value (a fresh id, dropped here).
-                let got = map.upsert(Key::new(k16(k)), Val::new(d), |v| Val::new(v.v.wrapping_add(d)));
-                let want = *model.entry(k16(k)).and_modify(|v| *v = v.wrapping_add(d)).or_insert(d);
+                let got = map.upsert(Key::new(k16(k)), Val::new(d), |v| {
+                    Val::new(v.v.wrapping_add(d))
+                });
+                let want = *model
+                    .entry(k16(k))
+                    .and_modify(|v| *v = v.wrapping_add(d))
+                    .or_insert(d);
                 assert_eq!(got.v, want);
             }
             DOp::Compute(k, code, v) => {
@@ -383,7 +405,10 @@ fn run(input: Input) {
                 // The entry was unlinked, but `outer` still pins it.
                 if let Some(b) = before {
                     let id = b.id;
-                    assert!(live().contains(&id), "value {id} freed while a handle that read it is alive");
+                    assert!(
+                        live().contains(&id),
+                        "value {id} freed while a handle that read it is alive"
+                    );
                 }
                 assert_eq!(before.map(|x| x.v), before_v, "a pinned reference changed");
             }
@@ -393,11 +418,17 @@ fn run(input: Input) {
                     let m = map.pin();
                     match victim {
                         Victim::Insert(k, v) => drop(m.insert(Key::new(k16(k)), Val::new(v))),
-                        Victim::TryInsert(k, v) => drop(m.try_insert(Key::new(k16(k)), Val::new(v))),
+                        Victim::TryInsert(k, v) => {
+                            drop(m.try_insert(Key::new(k16(k)), Val::new(v)))
+                        }
                         Victim::Get(k) => drop(m.get(&Key::new(k16(k)))),
                         Victim::Remove(k) => drop(m.remove(&Key::new(k16(k)))),
-                        Victim::Update(k) => drop(m.update(&Key::new(k16(k)), |x| Val::new(x.v ^ 1))),
-                        Victim::Compute(k, v) => drop(m.compute(Key::new(k16(k)), |_| Operation::Insert(Val::new(v)))),
+                        Victim::Update(k) => {
+                            drop(m.update(&Key::new(k16(k)), |x| Val::new(x.v ^ 1)))
+                        }
+                        Victim::Compute(k, v) => {
+                            drop(m.compute(Key::new(k16(k)), |_| Operation::Insert(Val::new(v))))
+                        }
                         // A `Clone` that panics part way drops the partial copy.
                         Victim::CloneMap => drop(map.clone()),
                     }
@@ -429,7 +460,10 @@ fn run(input: Input) {
                 match which % 5 {
                     0 => {
                         let m = map.pin();
-                        let panicked = expect_maybe_panic(|| m.update(&Key::new(k), |_| std::panic::panic_any(Intentional)).is_some());
+                        let panicked = expect_maybe_panic(|| {
+                            m.update(&Key::new(k), |_| std::panic::panic_any(Intentional))
+                                .is_some()
+                        });
                         assert_eq!(panicked, model.contains_key(&k));
                     }
                     1 => {
@@ -438,14 +472,16 @@ fn run(input: Input) {
                             m.compute(Key::new(k), |_| {
                                 let _made = Val::new(7);
                                 std::panic::panic_any(Intentional)
-                            })
-                            ;
+                            });
                         });
                         assert!(panicked);
                     }
                     2 => {
                         let m = map.pin();
-                        let panicked = expect_maybe_panic(|| m.remove_if(&Key::new(k), |_, _| std::panic::panic_any(Intentional)).is_some());
+                        let panicked = expect_maybe_panic(|| {
+                            m.remove_if(&Key::new(k), |_, _| std::panic::panic_any(Intentional))
+                                .is_some()
+                        });
                         assert_eq!(panicked, model.contains_key(&k));
                     }
                     3 => {
@@ -473,7 +509,10 @@ fn run(input: Input) {
                     _ => {
                         let m = map.pin();
                         let present = model.contains_key(&k);
-                        let panicked = expect_maybe_panic(|| m.get_or_insert_with(Key::new(k), || std::panic::panic_any(Intentional)).v);
+                        let panicked = expect_maybe_panic(|| {
+                            m.get_or_insert_with(Key::new(k), || std::panic::panic_any(Intentional))
+                                .v
+                        });
                         assert_eq!(panicked, !present);
                     }
                 }
@@ -499,7 +538,11 @@ fn run(input: Input) {
     {
         let live = live();
         let kept: Vec<_> = held.iter().filter(|id| live.contains(id)).collect();
-        assert!(kept.is_empty(), "{} keys/values held by the map were not dropped with it: {kept:?}", kept.len());
+        assert!(
+            kept.is_empty(),
+            "{} keys/values held by the map were not dropped with it: {kept:?}",
+            kept.len()
+        );
     }
     // Everything removed earlier is freed by the collector; flush until it is.
     let mut flushes = 0;
@@ -508,7 +551,11 @@ fn run(input: Input) {
         flushes += 1;
     }
     let left: Vec<u64> = live().iter().copied().take(20).collect();
-    assert!(left.is_empty(), "{} keys/values never dropped after {flushes} flushes (first ids: {left:?})", live().len());
+    assert!(
+        left.is_empty(),
+        "{} keys/values never dropped after {flushes} flushes (first ids: {left:?})",
+        live().len()
+    );
 }
 
 fuzz_target!(|input: Input| run(input));

