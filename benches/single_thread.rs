@@ -438,7 +438,7 @@ fn env_list(name: &str) -> Option<Vec<String>> {
 }
 
 fn selected(list: &Option<Vec<String>>, name: &str) -> bool {
-    list.as_ref().map_or(true, |l| {
+    list.as_ref().is_none_or(|l| {
         l.iter()
             .any(|s| name.to_lowercase().starts_with(s.as_str()))
     })

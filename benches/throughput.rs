@@ -64,7 +64,7 @@ fn backend() -> u8 {
     }
     // SAFETY: a NUL-terminated name; `getenv` returns null or a NUL-terminated string that
     // lives as long as the environment is not modified, and we read it at once.
-    let v = unsafe { getenv(b"ALLOC\0".as_ptr().cast()) };
+    let v = unsafe { getenv(c"ALLOC".as_ptr()) };
     // SAFETY: non-null results of `getenv` are NUL-terminated strings.
     let mi = !v.is_null() && unsafe { std::ffi::CStr::from_ptr(v) }.to_bytes() == b"mimalloc";
     let b = if mi { BACKEND_MIMALLOC } else { BACKEND_SYSTEM };
@@ -637,7 +637,7 @@ impl Config {
             .filter(|w| {
                 self.workloads
                     .as_ref()
-                    .map_or(true, |l| l.iter().any(|x| x == w.name))
+                    .is_none_or(|l| l.iter().any(|x| x == w.name))
             })
             .collect()
     }
@@ -1004,7 +1004,7 @@ fn op_table(mix: &Mix, seed: u64) -> Vec<Op> {
         (Op::Remove, mix.remove),
         (Op::Update, mix.update),
     ] {
-        ops.extend(std::iter::repeat(op).take(n as usize));
+        ops.extend(std::iter::repeat_n(op, n as usize));
     }
     // Fisher-Yates with a fixed generator, so every map sees the same order.
     let mut rng = seed | 1;
