@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Run the loom models in tests/loom.rs: every interleaving of the migration protocol's
-# atomics (preemption bound 2) in ten small scenarios, with crossbeam-epoch swapped to
+# Run the loom models in tests/loom.rs: every interleaving (up to 2 preemptions) of the
+# migration protocol's atomics in the design's ten scenarios, with crossbeam-epoch on
 # loom's atomics too. See docs/testing.md, section "loom".
 #
-#   .ci/loom.sh                 # all models
-#   .ci/loom.sh m02             # models whose name contains "m02"
+#   .ci/loom.sh          # all models: about 1 minute on two cores once built
+#   .ci/loom.sh m04      # only the models whose name contains "m04"
 #
 # A separate target folder keeps these cfg-flagged builds from invalidating the normal
-# ones. Takes several minutes on two cores (the models run two at a time).
+# ones (building it from scratch takes a few minutes). The harness runs two models at
+# a time; each prints its number of executions.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
