@@ -276,7 +276,7 @@ fn promote<K, V>(old: &Table<K, V>, root: &AtomicPtr<Table<K, V>>, guard: &Guard
         // only the arrays and the borrowed list (I6). A migration exists only if the map
         // was written through the bounded API, so K, V: Send + 'static and the entries
         // on the borrowed list may be dropped later on any thread. `guard` is a real pin
-        // (never `unprotected`), so `old` stays valid for the rest of our operation.
+        // (never `unprotected`), so `old` stays valid for the rest of our operation (I7).
         unsafe { guard.defer_unchecked(move || drop(Box::from_raw(old_ptr))) };
     }
 }

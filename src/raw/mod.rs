@@ -153,7 +153,8 @@ pub(crate) struct RawMap<K, V> {
 // thread read K and V through `&` (K, V: Sync), and insert, remove or drop them from any
 // thread (K, V: Send), which is exactly what a `Mutex<HashMap<K, V>>` would require.
 unsafe impl<K: Send, V: Send> Send for RawMap<K, V> {}
-// SAFETY: see the `Send` impl above.
+// SAFETY: I6 (the map owns its K and V, handing out only `&`): sharing the map lets
+// threads read K, V through `&` (Sync) and move or drop them anywhere (Send).
 unsafe impl<K: Send + Sync, V: Send + Sync> Sync for RawMap<K, V> {}
 
 impl<K, V> RawMap<K, V> {
@@ -472,7 +473,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                 return;
             }
         }
-        // SAFETY: the caller unlinked `entry` (caller's contract); it is not borrowed from
+        // SAFETY: I6, I7: the caller unlinked `entry` (caller's contract); it is not borrowed from
         // a live old table, so after this no new reader can reach it; readers already
         // holding it are pinned, which delays the destructor. K, V: Send + 'static, so
         // dropping it later on another thread is sound.
@@ -580,7 +581,7 @@ impl<K, V> Drop for RawMap<K, V> {
         let root = self.root.load(Ordering::Relaxed);
         // SAFETY: `root` is always a valid table, owned by the map (I5: not yet retired).
         let next = unsafe { (*root).next.load(Ordering::Relaxed) };
-        // SAFETY: exclusive access (above). In the root, a non-null slot that is not
+        // SAFETY: I5, I6: exclusive access (above). In the root, a non-null slot that is not
         // COPIED owns its entry: a frozen-but-not-COPIED entry was never installed in
         // `next` (copying runs no user code, so it cannot be interrupted between the
         // install and COPIED). A COPIED entry is owned by `next`, or by the root's
