@@ -5,9 +5,9 @@
 //! (`next`, set once by CAS). From then on:
 //!
 //! 1. Every write operation helps: it claims one block of `BLOCK` old slots from the
-//!    `claim` counter and copies it (Go's `growWork`). Once every block is claimed, a
-//!    helper instead redoes the first block that is not yet DONE, so a claimant that
-//!    stalls cannot hold the migration back.
+//!    `claim` counter and copies it (Go's `growWork`). Once every block is claimed,
+//!    writers stop helping; a claimant that stalls delays the promotion, and an
+//!    operation that needs the migration finished copies the unfinished blocks itself.
 //! 2. Copying a slot freezes it (`fetch_or(FROZEN)`), installs its entry in `next` if
 //!    it is live, then sets COPIED. Copying is idempotent; any number of threads may copy
 //!    the same slot.
@@ -35,20 +35,24 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         // Relaxed: `claim` only hands out work; the copies themselves are ordered by the
         // slot RMWs and the block-state CAS. Skip the RMW once every block is claimed so
         // the tail of a migration does not bounce this line between cores.
-        let block = if root.claim.load(Ordering::Relaxed) < nblocks {
-            Some(root.claim.fetch_add(1, Ordering::Relaxed)).filter(|&k| k < nblocks)
-        } else {
-            None
-        };
-        // Every block is claimed: redo the first one not finished (its claimant may
-        // have stalled). Acquire pairs with the block CAS so DONE blocks are skipped.
-        let block =
-            block.or_else(|| (0..nblocks).find(|&k| root.blocks[k].load(Ordering::Acquire) == 0));
-        match block {
-            Some(k) => copy_block(root, next, k, &self.root, guard),
-            // We saw every block DONE (Acquire), so every copy happens-before us: promote
-            // even if the winner of the last block has not bumped `done` yet.
-            None => promote(root, &self.root, guard),
+        if root.claim.load(Ordering::Relaxed) < nblocks {
+            let k = root.claim.fetch_add(1, Ordering::Relaxed);
+            if k < nblocks {
+                copy_block(root, next, k, &self.root, guard);
+                return;
+            }
+        }
+        // Every block is claimed. Their claimants finish and promote; we do not redo
+        // their blocks: two threads copying one block fight over its cache lines, and a
+        // write that rescans the block states and redoes a block is the slowest write
+        // of all. A claimant that stalls delays only the promotion, never another
+        // thread: writes go to `next` meanwhile, and every operation that needs the
+        // migration finished (a full `next`, iteration, `clear`) copies the unfinished
+        // blocks itself (`finish_copy`).
+        // Acquire: if `done` is complete, every copy happens-before our promotion (which
+        // is then a no-op unless the last claimant has not promoted yet).
+        if root.done.load(Ordering::Acquire) == nblocks {
+            promote(root, &self.root, guard);
         }
     }
 
@@ -168,7 +172,8 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         } else {
             table.probe_cap
         };
-        let new = Box::into_raw(Box::new(Table::new(self.next_capacity(table), probe_cap)));
+        let cap = self.next_capacity(table, widen);
+        let new = Box::into_raw(Box::new(Table::new(cap, probe_cap)));
         // AcqRel: Release publishes the initialised table; Acquire (also on failure)
         // lets us use the winner's table.
         match table.next.compare_exchange(
@@ -189,7 +194,17 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
 
     /// Size of the next table, from the live count: double while at least half full,
     /// halve while at most 1/8 full (not below the minimum), else the same size.
-    fn next_capacity(&self, table: &Table<K, V>) -> usize {
+    ///
+    /// A same-size rebuild clears tombstones (a purge). Under steady churn (inserts of
+    /// new keys balanced by removes) purges recur, each copying the whole table, and the
+    /// fuller the table the sooner the next one comes: at load `l`, only about
+    /// `(0.5 - l) * cap` inserts fit before long probes trigger the next purge, while
+    /// each purge copies `cap` slots and `l * cap` entries. So a purge of a table more
+    /// than 1/4 full doubles instead, leaving it at most 1/4 full (and above the 1/8
+    /// shrink threshold). That bounds the copy work to a few slots per insert at the
+    /// cost of a larger slot array. Not for `widen` rebuilds: their probes are long
+    /// because of the hash, not tombstones.
+    fn next_capacity(&self, table: &Table<K, V>, widen: bool) -> usize {
         let live = self.count.sum();
         let mut cap = table.cap;
         while live >= cap / 2 {
@@ -199,6 +214,10 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         }
         while cap > self.min_cap && live <= cap / 8 {
             cap /= 2;
+        }
+        if cap == table.cap && !widen && live > cap / 4 {
+            // Past `usize::MAX / 2` stay put rather than panic: a purge never needs room.
+            cap = cap.checked_mul(2).unwrap_or(cap);
         }
         cap.max(self.min_cap)
     }

@@ -23,7 +23,7 @@ use crate::sync::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
 /// Slots per migration block for large tables. A block is the unit a helper claims and
 /// counts; small tables use smaller blocks (see `block_size`).
 #[cfg(not(splitmap_loom))]
-pub(crate) const BLOCK: usize = 1024;
+pub(crate) const BLOCK: usize = 64;
 #[cfg(splitmap_loom)]
 pub(crate) const BLOCK: usize = 2;
 
