@@ -323,7 +323,7 @@ fn install_copy<K, V>(old: &Table<K, V>, idx: usize, next: &Table<K, V>, entry: 
         let mut w = next.load(i);
         loop {
             if w.is_empty() {
-                match next.cas(i, Word::EMPTY, Word::from_entry(entry, BORROWED)) {
+                match next.cas(i, Word::EMPTY, Word::from_entry(entry, hash, BORROWED)) {
                     Ok(()) => return,
                     Err(actual) => {
                         w = actual;
@@ -340,7 +340,8 @@ fn install_copy<K, V>(old: &Table<K, V>, idx: usize, next: &Table<K, V>, entry: 
             // those writes happen after the old slot is COPIED (I3), and we read them with
             // Acquire, so if this is the case we see COPIED now and stop.
             // SAFETY: a non-null word loaded from `next` under the caller's guard (I7).
-            let maybe_ours = w.is_null() || unsafe { (*w.ptr::<K, V>()).hash == hash };
+            let maybe_ours =
+                w.is_null() || (w.may_hold(hash) && unsafe { (*w.ptr::<K, V>()).hash == hash });
             if maybe_ours && old.load(idx).is_copied() {
                 return;
             }

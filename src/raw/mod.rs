@@ -228,7 +228,7 @@ fn locate<K, V>(table: &Table<K, V>, hash: u64, eq: impl Fn(&K) -> bool) -> Loc 
                 return Loc::Moved;
             }
             tombs += 1;
-        } else {
+        } else if w.may_hold(hash) {
             // SAFETY: I7: the entry was loaded from a table reachable under the caller's
             // guard, and I6 keeps it alive at least as long as that table is reachable.
             let e = unsafe { &*w.ptr::<K, V>() };
@@ -333,7 +333,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                         }
                         Decision::Insert { key: k, value } => {
                             let pending = Pending::new(hash, &mut key, k, value);
-                            match table.cas(idx, word, Word::from_entry(pending.ptr, 0)) {
+                            match table.cas(idx, word, Word::from_entry(pending.ptr, hash, 0)) {
                                 Ok(()) => {
                                     let new = pending.publish(guard);
                                     // SAFETY: we unlinked `word` from `table` with our CAS.
@@ -391,7 +391,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                             }
                         }
                         let pending = Pending::new(hash, &mut key, k, value);
-                        match table.cas(idx, Word::EMPTY, Word::from_entry(pending.ptr, 0)) {
+                        match table.cas(idx, Word::EMPTY, Word::from_entry(pending.ptr, hash, 0)) {
                             Ok(()) => {
                                 let new = pending.publish(guard);
                                 self.count.add(1);
