@@ -127,3 +127,29 @@ fn references_outlive_concurrent_removal() {
     });
     assert_eq!(v, "kept alive by the pin");
 }
+
+/// Churn (insert a new key, remove the oldest) at a steady 3/8 load fills the table
+/// with tombstones and forces purges. A purge of a table over 1/4 full doubles it
+/// (see `next_capacity`), so the table settles at 1/8..1/4 load: twice the capacity
+/// `with_capacity` gave, never more, and every key is still right.
+#[test]
+fn churn_purges_settle_at_a_quarter_load() {
+    let live = 768u64;
+    let map: HashMap<u64, u64> = HashMap::with_capacity(1024);
+    assert_eq!(map.capacity(), 2048);
+    for k in 0..live {
+        map.insert(k, k);
+    }
+    let mut max_cap = 0;
+    for k in live..200_000 {
+        assert!(map.insert(k, k));
+        assert!(map.remove(&(k - live)));
+        max_cap = max_cap.max(map.capacity());
+    }
+    assert_eq!(map.len(), live as usize);
+    assert_eq!(map.capacity(), 4096, "live 768: purged to at most 1/4 load");
+    assert_eq!(max_cap, 4096, "no growth beyond what the load needs");
+    let mut keys: Vec<u64> = map.pin().keys().copied().collect();
+    keys.sort_unstable();
+    assert_eq!(keys, (200_000 - live..200_000).collect::<Vec<_>>());
+}
