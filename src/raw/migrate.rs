@@ -20,7 +20,7 @@
 
 use super::entry::Entry;
 use super::slot::{Word, BORROWED, MARK};
-use super::table::{Probe, Table};
+use super::table::{Probe, Table, BLOCK};
 use super::{next_of, RawMap};
 use crate::sync::{retry_hint, AtomicPtr, Ordering};
 use crossbeam_epoch::Guard;
@@ -253,9 +253,30 @@ fn copy_block<K, V>(
     root: &AtomicPtr<Table<K, V>>,
     guard: &Guard,
 ) {
-    for idx in old.block_range(k) {
-        copy_slot(old, next, idx);
+    let range = old.block_range(k);
+    // Pass 1: read the hash of every live entry in the block with plain loads. Copying
+    // needs each entry's hash (for its home in `next`), and the entries lie in
+    // allocation order, not table order, so each read is a cache miss. Here nothing
+    // orders the loads, so the CPU overlaps the misses; in pass 2 every slot's freeze
+    // is a locked RMW, which would make each miss wait for the one before
+    // (`shared/perf-notes.md`: dependent misses ~10x independent ones).
+    let mut hashes = [(std::ptr::null_mut::<Entry<K, V>>(), 0u64); BLOCK];
+    for (seen, idx) in hashes.iter_mut().zip(range.clone()) {
+        let w = old.load(idx);
+        if !w.is_null() && !w.is_copied() {
+            let entry = w.ptr::<K, V>();
+            // SAFETY: I7: `w` was loaded under the caller's guard from `old`, which is
+            // reachable under it, and I6 keeps the entry alive as long as `old` is.
+            *seen = (entry, unsafe { (*entry).hash });
+        }
     }
+    // Pass 2: freeze and copy. A slot that changed since pass 1 is copied all the same
+    // (the hint only saves the read of a hash already known).
+    for (&hint, idx) in hashes.iter().zip(range.clone()) {
+        copy_slot_hinted(old, next, idx, hint);
+    }
+    // Blocks never exceed `BLOCK` slots, so the zip above covers the whole range.
+    debug_assert!(range.len() <= BLOCK);
     // AcqRel: Release publishes our copies to whoever reads DONE; Acquire orders other
     // threads' copies of slots in this block (which we observed) before our count.
     if old.blocks[k]
@@ -303,21 +324,44 @@ fn promote<K, V>(old: &Table<K, V>, root: &AtomicPtr<Table<K, V>>, guard: &Guard
 /// Freeze slot `idx` of `old` and, if it holds a live entry, install it in `next` and
 /// mark it COPIED. Idempotent.
 fn copy_slot<K, V>(old: &Table<K, V>, next: &Table<K, V>, idx: usize) {
+    copy_slot_hinted(old, next, idx, (std::ptr::null_mut(), 0));
+}
+
+/// `copy_slot`, where `hint` may hold an entry and its hash read earlier (see
+/// `copy_block`); it is used only if the frozen slot still holds that same entry.
+fn copy_slot_hinted<K, V>(
+    old: &Table<K, V>,
+    next: &Table<K, V>,
+    idx: usize,
+    hint: (*mut Entry<K, V>, u64),
+) {
     let w = old.freeze(idx);
     if w.is_null() || w.is_copied() {
         return;
     }
-    install_copy(old, idx, next, w.ptr::<K, V>());
+    let entry = w.ptr::<K, V>();
+    let hash = if entry == hint.0 {
+        hint.1
+    } else {
+        // SAFETY: `entry` came from a frozen slot of `old`, which the caller reaches
+        // under a guard; I6/I7 keep it alive while `old` is reachable.
+        unsafe { (*entry).hash }
+    };
+    install_copy(old, idx, next, entry, hash);
     // Release: a reader that sees COPIED goes to `next` and must find the entry there
     // (the install CAS above happens-before this).
     old.slots[idx].fetch_or(MARK, Ordering::Release);
 }
 
-/// Put `entry` (from slot `idx` of `old`) into `next` unless that copy already happened.
-fn install_copy<K, V>(old: &Table<K, V>, idx: usize, next: &Table<K, V>, entry: *mut Entry<K, V>) {
-    // SAFETY: `entry` came from a frozen slot of `old`, which the caller reaches under a
-    // guard; I6/I7 keep it alive while `old` is reachable.
-    let hash = unsafe { (*entry).hash };
+/// Put `entry` (from slot `idx` of `old`, with hash `hash`) into `next` unless that
+/// copy already happened.
+fn install_copy<K, V>(
+    old: &Table<K, V>,
+    idx: usize,
+    next: &Table<K, V>,
+    entry: *mut Entry<K, V>,
+    hash: u64,
+) {
     let mut probe = Probe::new(next.home(hash), next.len());
     while let Some(i) = probe.current() {
         let mut w = next.load(i);
