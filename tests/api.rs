@@ -129,8 +129,8 @@ fn references_outlive_concurrent_removal() {
 }
 
 /// Churn (insert a new key, remove the oldest) at a steady 3/8 load fills the table
-/// with tombstones and forces purges. A purge of a table over 1/4 full doubles it
-/// (see `next_capacity`), so the table settles at 1/8..1/4 load: twice the capacity
+/// with tombstones and forces purges. A purge of a table over 5/16 full doubles it
+/// (see `next_capacity`), so the table settles at 5/32..1/4 load: twice the capacity
 /// `with_capacity` gave, never more, and every key is still right.
 #[test]
 fn churn_purges_settle_at_a_quarter_load() {
@@ -152,4 +152,39 @@ fn churn_purges_settle_at_a_quarter_load() {
     let mut keys: Vec<u64> = map.pin().keys().copied().collect();
     keys.sort_unstable();
     assert_eq!(keys, (200_000 - live..200_000).collect::<Vec<_>>());
+}
+
+/// Churn in batches (insert 1024 new keys, remove them again, as a cache or a work
+/// queue does) over 4096 resident keys moves the live count between 1/4 and 5/16 of
+/// the table that growth leaves. That must not make the table double on each purge and
+/// shrink on the following removes: each of those migrations copies every entry. The
+/// purge-doubling bound (5/16) keeps a shrink from undoing it, so the capacity settles.
+#[test]
+fn churn_at_a_quarter_load_does_not_oscillate() {
+    let map: HashMap<u64, u64> = HashMap::new();
+    let live = 4096u64;
+    for k in 0..live {
+        map.insert(k, k);
+    }
+    let mut changes = 0;
+    let mut cap = map.capacity();
+    for round in 0..2000u64 {
+        let batch = live + round * 1024..live + (round + 1) * 1024;
+        for k in batch.clone() {
+            assert!(map.insert(k, k));
+        }
+        for k in batch {
+            assert!(map.remove(&k));
+        }
+        if map.capacity() != cap {
+            changes += 1;
+            cap = map.capacity();
+        }
+    }
+    assert!(
+        changes <= 3,
+        "capacity changed {changes} times under a steady churn (now {cap})"
+    );
+    assert_eq!(map.len(), live as usize);
+    assert!((0..live).all(|k| map.get_cloned(&k) == Some(k)));
 }

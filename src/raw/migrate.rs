@@ -200,10 +200,13 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// fuller the table the sooner the next one comes: at load `l`, only about
     /// `(0.5 - l) * cap` inserts fit before long probes trigger the next purge, while
     /// each purge copies `cap` slots and `l * cap` entries. So a purge of a table more
-    /// than 1/4 full doubles instead, leaving it at most 1/4 full (and above the 1/8
-    /// shrink threshold). That bounds the copy work to a few slots per insert at the
-    /// cost of a larger slot array. Not for `widen` rebuilds: their probes are long
-    /// because of the hash, not tombstones.
+    /// than 5/16 full doubles instead, leaving it 5/32..1/4 full. That bounds the copy
+    /// work to a few slots per insert at the cost of a larger slot array. The bound is
+    /// 5/16, not 1/4, for hysteresis: the doubled table must not be sparse enough to
+    /// shrink (1/8) until the live count falls by a fifth. (With 1/4, a map holding
+    /// exactly `cap/4` keys, which is where growth leaves power-of-two counts, doubled on
+    /// every purge and shrank on the next removes, copying everything each time.) Not
+    /// for `widen` rebuilds: their probes are long because of the hash, not tombstones.
     fn next_capacity(&self, table: &Table<K, V>, widen: bool) -> usize {
         let live = self.count.sum();
         let mut cap = table.cap;
@@ -215,7 +218,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         while cap > self.min_cap && live <= cap / 8 {
             cap /= 2;
         }
-        if cap == table.cap && !widen && live > cap / 4 {
+        if cap == table.cap && !widen && live as u128 * 16 > cap as u128 * 5 {
             // Past `usize::MAX / 2` stay put rather than panic: a purge never needs room.
             cap = cap.checked_mul(2).unwrap_or(cap);
         }
