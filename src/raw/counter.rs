@@ -1,6 +1,7 @@
-//! The striped length counter.
+//! The striped length counter, with a count of removals beside it.
 //!
-//! Every successful insert adds one and every successful remove subtracts one, on a
+//! Every successful insert adds one and every successful remove subtracts one (and
+//! adds one to `removed`, in the same cache line), on a
 //! stripe chosen by the calling thread, so two threads rarely write the same cache line
 //! (a shared counter costs ~40 ns per operation on the target machine, see
 //! `docs/design.md`). Summing the stripes while writers run gives an approximate
@@ -16,7 +17,14 @@ const STRIPES: usize = 32;
 const STRIPES: usize = 2;
 
 pub(crate) struct Counter {
-    stripes: Box<[CachePadded<AtomicIsize>]>,
+    stripes: Box<[CachePadded<Stripe>]>,
+}
+
+struct Stripe {
+    live: AtomicIsize,
+    /// Removals ever made through this stripe (each leaves a tombstone): the purge
+    /// trigger compares it with its value when a table was created (`should_migrate`).
+    removed: AtomicIsize,
 }
 
 fn stripe_index() -> usize {
@@ -32,7 +40,12 @@ impl Counter {
     pub(crate) fn new() -> Self {
         Counter {
             stripes: (0..STRIPES)
-                .map(|_| CachePadded::new(AtomicIsize::new(0)))
+                .map(|_| {
+                    CachePadded::new(Stripe {
+                        live: AtomicIsize::new(0),
+                        removed: AtomicIsize::new(0),
+                    })
+                })
                 .collect(),
         }
     }
@@ -42,12 +55,33 @@ impl Counter {
     /// order their increments before our reads.
     #[inline]
     pub(crate) fn add(&self, delta: isize) {
-        self.stripes[stripe_index()].fetch_add(delta, Ordering::Relaxed);
+        self.stripes[stripe_index()]
+            .live
+            .fetch_add(delta, Ordering::Relaxed);
+    }
+
+    /// One entry was removed (leaving a tombstone). Relaxed, as `add`.
+    #[inline]
+    pub(crate) fn remove_one(&self) {
+        let stripe = &self.stripes[stripe_index()];
+        stripe.live.fetch_sub(1, Ordering::Relaxed);
+        stripe.removed.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn sum(&self) -> usize {
-        let total: isize = self.stripes.iter().map(|s| s.load(Ordering::Relaxed)).sum();
-        total.max(0) as usize
+        self.sums().0
+    }
+
+    /// `(live, removed)`: the live count (clamped at zero) and the number of removals
+    /// ever made, reading each stripe's line once.
+    pub(crate) fn sums(&self) -> (usize, usize) {
+        let (live, removed) = self.stripes.iter().fold((0isize, 0isize), |(l, r), s| {
+            (
+                l + s.live.load(Ordering::Relaxed),
+                r.wrapping_add(s.removed.load(Ordering::Relaxed)),
+            )
+        });
+        (live.max(0) as usize, removed as usize)
     }
 }
 
@@ -63,6 +97,9 @@ mod tests {
         assert_eq!(c.sum(), 2);
         c.add(-5);
         assert_eq!(c.sum(), 0, "a negative total is reported as zero");
+        c.add(4);
+        c.remove_one();
+        assert_eq!(c.sums(), (0, 1));
     }
 
     #[test]

@@ -320,7 +320,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                         }
                         Decision::Remove => {
                             if table.cas(idx, word, Word::TOMBSTONE).is_ok() {
-                                self.count.add(-1);
+                                self.count.remove_one();
                                 // SAFETY: we unlinked `word` from `table` with our CAS.
                                 unsafe { self.retire(table, word, guard) };
                                 self.after_remove(table, hash, guard);
@@ -435,7 +435,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                 while !w.is_null() && !w.is_frozen() {
                     match root.cas(idx, w, Word::TOMBSTONE) {
                         Ok(()) => {
-                            self.count.add(-1);
+                            self.count.remove_one();
                             // SAFETY: our CAS unlinked `w` from `root`.
                             unsafe { self.retire(root, w, guard) };
                             break;

@@ -55,6 +55,12 @@ pub(crate) fn capacity_for(entries: usize) -> Option<usize> {
         .checked_next_power_of_two()
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Tables allocated by this thread (unit tests count migrations with it).
+    pub(crate) static TABLES_CREATED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 pub(crate) struct Table<K, V> {
     pub(crate) cap: usize,
     shift: u32,
@@ -81,6 +87,9 @@ pub(crate) struct Table<K, V> {
     pub(crate) probe_cap: usize,
     /// Slots per migration block (`block_size(len)`).
     block: usize,
+    /// The map's removal count when this table was created: removals since then are
+    /// (about) this table's tombstones. Set before the table is published.
+    pub(crate) removed_base: usize,
 }
 
 impl<K, V> Table<K, V> {
@@ -99,6 +108,8 @@ impl<K, V> Table<K, V> {
         let nblocks = len.div_ceil(block);
         #[cfg(splitmap_loom)]
         crate::sync::loom_stats::bump(crate::sync::loom_stats::TABLE_NEW);
+        #[cfg(test)]
+        TABLES_CREATED.with(|n| n.set(n.get() + 1));
         Table {
             cap,
             shift: 64 - cap.trailing_zeros(),
@@ -111,6 +122,7 @@ impl<K, V> Table<K, V> {
             borrowed: AtomicPtr::new(std::ptr::null_mut()),
             probe_cap: probe_cap.max(4 * probe_limit),
             block,
+            removed_base: 0,
         }
     }
 
