@@ -4,10 +4,11 @@
 //! table full) and the table is worth rebuilding. The new table is linked from the old
 //! (`next`, set once by CAS). From then on:
 //!
-//! 1. Every write operation helps: it claims one block of `BLOCK` old slots from the
-//!    `claim` counter and copies it (Go's `growWork`). Once every block is claimed,
-//!    writers stop helping; a claimant that stalls delays the promotion, and an
-//!    operation that needs the migration finished copies the unfinished blocks itself.
+//! 1. Every write operation helps: it claims blocks of `BLOCK` old slots from the
+//!    `claim` counter and copies them (Go's `growWork`), one block at half load and up
+//!    to four when the table is sparse. Once every block is claimed, a helper instead
+//!    redoes the last block that is not yet DONE, so a claimant that stalls cannot
+//!    hold the migration back.
 //! 2. Copying a slot freezes it (`fetch_or(FROZEN)`), installs its entry in `next` if
 //!    it is live, then sets COPIED. Copying is idempotent; any number of threads may copy
 //!    the same slot.
@@ -32,27 +33,50 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
             return;
         };
         let nblocks = root.nblocks();
+        // Copy blocks until this write has done its share: a block's worth of live
+        // entries at half load (each costs a cache miss and a CAS), or four blocks of
+        // slots, whichever comes first. A growing table (half full) moves about one
+        // block per write; a sparse one (a shrink starts at most 1/8 full) moves four,
+        // so a shrink finishes within the few removes that follow its start. (With one
+        // block per write, a map emptied by removes was often left mid-shrink or a size
+        // too big once the removes stopped.)
+        let mut slots = 0;
+        let mut entries = 0;
+        let mut helped = false;
         // Relaxed: `claim` only hands out work; the copies themselves are ordered by the
         // slot RMWs and the block-state CAS. Skip the RMW once every block is claimed so
         // the tail of a migration does not bounce this line between cores.
-        if root.claim.load(Ordering::Relaxed) < nblocks {
+        while root.claim.load(Ordering::Relaxed) < nblocks {
             let k = root.claim.fetch_add(1, Ordering::Relaxed);
-            if k < nblocks {
-                copy_block(root, next, k, &self.root, guard);
+            if k >= nblocks {
+                break;
+            }
+            helped = true;
+            let block = root.block_range(k).len();
+            entries += copy_block(root, next, k, &self.root, guard);
+            slots += block;
+            if 2 * entries >= block || slots >= 4 * block {
                 return;
             }
         }
-        // Every block is claimed. Their claimants finish and promote; we do not redo
-        // their blocks: two threads copying one block fight over its cache lines, and a
-        // write that rescans the block states and redoes a block is the slowest write
-        // of all. A claimant that stalls delays only the promotion, never another
-        // thread: writes go to `next` meanwhile, and every operation that needs the
-        // migration finished (a full `next`, iteration, `clear`) copies the unfinished
-        // blocks itself (`finish_copy`).
-        // Acquire: if `done` is complete, every copy happens-before our promotion (which
-        // is then a no-op unless the last claimant has not promoted yet).
-        if root.done.load(Ordering::Acquire) == nblocks {
-            promote(root, &self.root, guard);
+        if helped {
+            return;
+        }
+        // Every block is claimed. Redo the last one not DONE: its claimant may have
+        // been preempted (likely with more threads than cores), and until it is done
+        // the migration cannot be promoted, so no further resize can start. Claims go
+        // in increasing order, so unfinished blocks are nearly always the last claimed:
+        // scan from the end. Acquire pairs with the block CAS so DONE blocks are skipped.
+        let pending = (0..nblocks)
+            .rev()
+            .find(|&k| root.blocks[k].load(Ordering::Acquire) == 0);
+        match pending {
+            Some(k) => {
+                copy_block(root, next, k, &self.root, guard);
+            }
+            // We saw every block DONE (Acquire), so every copy happens-before us: promote
+            // even if the winner of the last block has not bumped `done` yet.
+            None => promote(root, &self.root, guard),
         }
     }
 
@@ -261,13 +285,14 @@ fn finish_copy<K, V>(
 }
 
 /// Copy block `k` of `old`, mark it DONE and count it; promote if it was the last.
+/// Returns the number of entries this call installed in `next`.
 fn copy_block<K, V>(
     old: &Table<K, V>,
     next: &Table<K, V>,
     k: usize,
     root: &AtomicPtr<Table<K, V>>,
     guard: &Guard,
-) {
+) -> usize {
     let range = old.block_range(k);
     // Pass 1: read the hash of every live entry in the block with plain loads. Copying
     // needs each entry's hash (for its home in `next`), and the entries lie in
@@ -287,8 +312,9 @@ fn copy_block<K, V>(
     }
     // Pass 2: freeze and copy. A slot that changed since pass 1 is copied all the same
     // (the hint only saves the read of a hash already known).
+    let mut copied = 0;
     for (&hint, idx) in hashes.iter().zip(range.clone()) {
-        copy_slot_hinted(old, next, idx, hint);
+        copied += usize::from(copy_slot_hinted(old, next, idx, hint));
     }
     // Blocks never exceed `BLOCK` slots, so the zip above covers the whole range.
     debug_assert!(range.len() <= BLOCK);
@@ -309,6 +335,7 @@ fn copy_block<K, V>(
             promote(old, root, guard);
         }
     }
+    copied
 }
 
 /// Move `root` from `old` to `old.next`; the winner retires `old`.
@@ -344,15 +371,17 @@ fn copy_slot<K, V>(old: &Table<K, V>, next: &Table<K, V>, idx: usize) {
 
 /// `copy_slot`, where `hint` may hold an entry and its hash read earlier (see
 /// `copy_block`); it is used only if the frozen slot still holds that same entry.
+/// Returns whether the slot held an entry still to be copied (by us or a racing
+/// helper): the work that makes a copy expensive.
 fn copy_slot_hinted<K, V>(
     old: &Table<K, V>,
     next: &Table<K, V>,
     idx: usize,
     hint: (*mut Entry<K, V>, u64),
-) {
+) -> bool {
     let w = old.freeze(idx);
     if w.is_null() || w.is_copied() {
-        return;
+        return false;
     }
     let entry = w.ptr::<K, V>();
     let hash = if entry == hint.0 {
@@ -366,6 +395,7 @@ fn copy_slot_hinted<K, V>(
     // Release: a reader that sees COPIED goes to `next` and must find the entry there
     // (the install CAS above happens-before this).
     old.slots[idx].fetch_or(MARK, Ordering::Release);
+    true
 }
 
 /// Put `entry` (from slot `idx` of `old`, with hash `hash`) into `next` unless that
