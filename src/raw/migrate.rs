@@ -26,6 +26,14 @@ use super::{next_of, RawMap};
 use crate::sync::{retry_hint, AtomicPtr, Ordering};
 use crossbeam_epoch::Guard;
 
+/// At most this many blocks copied by one write (see `help`). One under loom: the
+/// models pin exact table layouts and how far each write moves the migration, and
+/// copying several blocks only repeats the one-block step whose races they explore.
+#[cfg(not(splitmap_loom))]
+const HELP_BLOCKS: usize = 4;
+#[cfg(splitmap_loom)]
+const HELP_BLOCKS: usize = 1;
+
 impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// Help the migration out of `root`, if one is running: copy one block.
     pub(super) fn help(&self, root: &Table<K, V>, guard: &Guard) {
@@ -55,7 +63,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
             let block = root.block_range(k).len();
             entries += copy_block(root, next, k, &self.root, guard);
             slots += block;
-            if 2 * entries >= block || slots >= 4 * block {
+            if 2 * entries >= block || slots >= HELP_BLOCKS * block {
                 return;
             }
         }
