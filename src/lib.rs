@@ -41,9 +41,10 @@
 //!   size are probed; nothing is written or allocated).
 //! - `insert`, `try_insert`, `update`, `compute`, `remove`, `remove_if`: lock-free. An
 //!   operation retries only because another thread's CAS succeeded. During a resize each
-//!   write copies one block of the old table (at most 64 slots); an insert that finds
-//!   the new table full, iteration, `clear` and `retain` finish the copy themselves,
-//!   redoing blocks a stalled helper claimed, so no thread ever waits for another.
+//!   write copies a 64-slot block of the old table (up to four when they hold few
+//!   entries), and once all are claimed redoes one a helper has not finished; an insert
+//!   that finds the new table full, iteration, `clear` and `retain` finish the copy
+//!   themselves, so no thread ever waits for another.
 //! - Closures passed to `update`, `compute` and `upsert` may run more than once: when
 //!   their decision lost a race with another writer, or when an insert had to start a
 //!   resize first. Only the last run's result is stored.
