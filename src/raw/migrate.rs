@@ -361,12 +361,11 @@ fn promote<K, V>(old: &Table<K, V>, root: &AtomicPtr<Table<K, V>>, guard: &Guard
     {
         #[cfg(splitmap_loom)]
         crate::sync::loom_stats::bump(crate::sync::loom_stats::PROMOTE);
-        // SAFETY: I5: `old` is unlinked from `root` by our CAS, exactly once. Threads
-        // still reading it are pinned, which delays the destructor. The destructor frees
-        // only the arrays and the borrowed list (I6). A migration exists only if the map
-        // was written through the bounded API, so K, V: Send + 'static and the entries
-        // on the borrowed list may be dropped later on any thread. `guard` is a real pin
-        // (never `unprotected`), so `old` stays valid for the rest of our operation (I7).
+        // Threads still reading `old` are pinned, which delays the destructor; it frees
+        // only the arrays and the borrowed list (I6), whose K, V are Send + 'static (a
+        // migration exists only if the map was written through the bounded API).
+        // SAFETY: I5: our CAS unlinked `old` from `root`, exactly once; I7: `guard` is a
+        // real pin, so `old` stays valid for the rest of our operation.
         unsafe { guard.defer_unchecked(move || drop(Box::from_raw(old_ptr))) };
     }
 }

@@ -148,10 +148,10 @@ pub(crate) struct RawMap<K, V> {
     _owns: PhantomData<Box<Entry<K, V>>>,
 }
 
-// SAFETY: a `RawMap` owns its keys and values (I6) and hands out only shared references
-// to them. Sending the map sends the K and V it owns (K, V: Send). Sharing it lets any
-// thread read K and V through `&` (K, V: Sync), and insert, remove or drop them from any
-// thread (K, V: Send), which is exactly what a `Mutex<HashMap<K, V>>` would require.
+// Sending the map sends the K and V it owns; sharing it lets any thread read them
+// through `&` and insert, remove or drop them anywhere: what `Mutex<HashMap>` requires.
+// SAFETY: I6: a `RawMap` owns its keys and values and hands out only `&` to them, so
+// K, V: Send suffices to send it.
 unsafe impl<K: Send, V: Send> Send for RawMap<K, V> {}
 // SAFETY: I6 (the map owns its K and V, handing out only `&`): sharing the map lets
 // threads read K, V through `&` (Sync) and move or drop them anywhere (Send).
@@ -473,10 +473,10 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                 return;
             }
         }
-        // SAFETY: I6, I7: the caller unlinked `entry` (caller's contract); it is not borrowed from
-        // a live old table, so after this no new reader can reach it; readers already
-        // holding it are pinned, which delays the destructor. K, V: Send + 'static, so
-        // dropping it later on another thread is sound.
+        // Not borrowed from a live old table, so after this no new reader can reach it;
+        // readers already holding it are pinned, which delays the destructor.
+        // SAFETY: I6, I7: the caller unlinked `entry` (caller's contract); K, V: Send +
+        // 'static, so dropping it later on another thread is sound.
         unsafe { guard.defer_unchecked(move || drop(Box::from_raw(entry))) };
     }
 }
@@ -581,13 +581,14 @@ impl<K, V> Drop for RawMap<K, V> {
         let root = self.root.load(Ordering::Relaxed);
         // SAFETY: `root` is always a valid table, owned by the map (I5: not yet retired).
         let next = unsafe { (*root).next.load(Ordering::Relaxed) };
-        // SAFETY: I5, I6: exclusive access (above). In the root, a non-null slot that is not
-        // COPIED owns its entry: a frozen-but-not-COPIED entry was never installed in
-        // `next` (copying runs no user code, so it cannot be interrupted between the
-        // install and COPIED). A COPIED entry is owned by `next`, or by the root's
-        // borrowed list if it was replaced there, which `Table::drop` frees. In `next`,
-        // every non-null slot owns its entry, BORROWED ones included (their old slots
-        // are COPIED and skipped). So each entry is freed exactly once.
+        // Who owns what (I6): in the root, a non-null slot that is not COPIED owns its
+        // entry (a frozen-but-not-COPIED entry was never installed in `next`: copying runs
+        // no user code, so it cannot stop between the install and COPIED). A COPIED entry
+        // is owned by `next`, or by the root's borrowed list if it was replaced there,
+        // which `Table::drop` frees. In `next`, every non-null slot owns its entry,
+        // BORROWED ones included (their old slots are COPIED and skipped).
+        // SAFETY: I5, I6: exclusive access (`&mut self`), and the ownership above frees
+        // each entry exactly once; both tables are the map's own (not retired).
         unsafe {
             drop_owned_entries(&*root, |w| !w.is_copied());
             if !next.is_null() {
