@@ -214,9 +214,11 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         } else {
             table.probe_cap
         };
-        let cap = self.next_capacity(table, widen);
-        let mut table_new = Table::new(cap, probe_cap);
-        table_new.removed_base = self.count.sums().1;
+        // One pass over the counter stripes gives both the size and the new table's
+        // removal baseline.
+        let (live, removed) = self.count.sums();
+        let mut table_new = Table::new(self.next_capacity(table, live, widen), probe_cap);
+        table_new.removed_base = removed;
         let new = Box::into_raw(Box::new(table_new));
         // AcqRel: Release publishes the initialised table; Acquire (also on failure)
         // lets us use the winner's table.
@@ -236,7 +238,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         }
     }
 
-    /// Size of the next table, from the live count: double while at least half full,
+    /// Size of the next table, from the live count `live`: double while at least half full,
     /// halve while at most 1/8 full (not below the minimum), else the same size.
     ///
     /// A same-size rebuild clears tombstones (a purge). Under steady churn (inserts of
@@ -251,8 +253,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// exactly `cap/4` keys, which is where growth leaves power-of-two counts, doubled on
     /// every purge and shrank on the next removes, copying everything each time.) Not
     /// for `widen` rebuilds: their probes are long because of the hash, not tombstones.
-    fn next_capacity(&self, table: &Table<K, V>, widen: bool) -> usize {
-        let live = self.count.sum();
+    fn next_capacity(&self, table: &Table<K, V>, live: usize, widen: bool) -> usize {
         let mut cap = table.cap;
         while live >= cap / 2 {
             cap = cap
