@@ -118,6 +118,12 @@ const X3: u64 = key(0x0, 13);
 const X7: u64 = key(0xE, 14);
 const Y: u64 = key(0xA, 15);
 const Y6: u64 = key(0xD, 16);
+// m11 (the 4-slot setup of a shrink): K1-K5 have homes 1, 2, 3, 3, 3 at capacity 4.
+const K1: u64 = key(0x4, 30);
+const K2: u64 = key(0x8, 31);
+const K3: u64 = key(0xC, 32);
+const K4: u64 = key(0xD, 33);
+const K5: u64 = key(0xE, 34);
 
 // ---------------------------------------------------------------------------------
 // Drop-logging values.
@@ -760,6 +766,45 @@ fn m10_drops_exactly_once() {
         }
         assert_eq!(map.len(), expected.len());
         let keys: Vec<u64> = expected.iter().map(|&(k, _)| k).collect();
+        finish(map, &log, &keys);
+    });
+}
+
+/// (11) A shrink's `next` never runs out of room for the copy (issue 10). A 4-slot
+/// table (minimum 2) holds only A; T1 removes A, which leaves the table empty and starts
+/// a shrink, while the main thread inserts K1-K5 (homes 1, 2, 3, 3, 3: slots 1-5 of the
+/// old table, no probe past the limit). Before the fix the shrink sized its 2-slot
+/// (4 slots with the tail) `next` from the live count read before the inserts landed in
+/// the old table, and copying five entries into four slots hit `unreachable!`. Now a
+/// shrink seals the old table first and sizes `next` from the exact count, and direct
+/// inserts into `next` take room that the copy cannot need (I8): every interleaving
+/// ends with exactly K1-K5, each once.
+#[test]
+fn m11_shrink_racing_inserts_keeps_room_for_the_copy() {
+    model(|| {
+        let log = Log::new();
+        let map = Map::with_capacity_and_hasher(1, Unmix);
+        for k in [A, B, C, D] {
+            assert!(map.insert(k, val(&log, 0)));
+        }
+        for k in [B, C, D] {
+            assert!(map.remove(&k)); // the last one starts a shrink from 8 to 4
+        }
+        assert_eq!(map.pin().iter().count(), 1); // finishes it
+        assert_eq!(map.capacity(), 4, "setup: a 4-slot root holding A");
+        let map = Arc::new(map);
+        let (m1, m2, l2) = (map.clone(), map.clone(), log.clone());
+        let keys = [K1, K2, K3, K4, K5];
+        race(
+            move || assert!(m1.remove(&A)),
+            move || {
+                for k in keys {
+                    assert!(m2.insert(k, val(&l2, 0)), "{k:#x} was new");
+                }
+            },
+        );
+        let want: Vec<(u64, u64)> = keys.iter().map(|&k| (k, 0)).collect();
+        let keys = check_contents(&map, &want);
         finish(map, &log, &keys);
     });
 }

@@ -21,7 +21,7 @@
 
 use super::entry::Entry;
 use super::slot::{Word, BORROWED, MARK};
-use super::table::{Probe, Table, BLOCK};
+use super::table::{Probe, Table, BLOCK, BLOCK_DONE, BLOCK_OPEN, BLOCK_SEALED};
 use super::{next_of, RawMap};
 use crate::sync::{retry_hint, AtomicPtr, Ordering};
 use crossbeam_epoch::Guard;
@@ -38,6 +38,9 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// Help the migration out of `root`, if one is running: copy one block.
     pub(super) fn help(&self, root: &Table<K, V>, guard: &Guard) {
         let Some(next) = next_of(root, guard) else {
+            if root.is_sealing() {
+                self.help_seal(root, guard);
+            }
             return;
         };
         let nblocks = root.nblocks();
@@ -77,7 +80,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         // scan from the end. Acquire pairs with the block CAS so DONE blocks are skipped.
         let pending = (0..nblocks)
             .rev()
-            .find(|&k| root.blocks[k].load(Ordering::Acquire) == 0);
+            .find(|&k| root.blocks[k].load(Ordering::Acquire) != BLOCK_DONE);
         match pending {
             Some(k) => {
                 copy_block(root, next, k, &self.root, guard);
@@ -95,9 +98,25 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         idx: usize,
         guard: &'g Guard,
     ) -> &'g Table<K, V> {
-        let next = next_of(table, guard).expect("splitmap: a frozen slot implies a next table");
+        let next = self.next_or_seal(table, guard);
         copy_slot(table, next, idx);
         next
+    }
+
+    /// The `next` of `table`, which the caller found frozen somewhere. A freeze happens
+    /// only after `next` was published or after a shrink started sealing the table
+    /// (both are ordered before the freeze we saw), so if `next` is not set yet a seal
+    /// is in flight: finish it, which publishes `next`. (Were neither true, sealing
+    /// would still be a valid way to start a migration, so this never fails.)
+    pub(super) fn next_or_seal<'g>(
+        &self,
+        table: &'g Table<K, V>,
+        guard: &'g Guard,
+    ) -> &'g Table<K, V> {
+        match next_of(table, guard) {
+            Some(next) => next,
+            None => self.finish_seal(table, guard),
+        }
     }
 
     /// Is it worth migrating `table` because an insert probed `dist` slots, `tombs` of
@@ -174,17 +193,21 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
             return;
         }
         if self.count.sum() <= root.cap / 8 {
-            self.start_migration(root, false, guard);
+            root.begin_sealing();
             self.help(root, guard);
         }
     }
 
-    /// Finish the migration out of the current root, if any, and promote.
+    /// Finish the migration out of the current root, if any (sealing included), and
+    /// promote.
     pub(super) fn finish_migration(&self, guard: &Guard) {
         let root = self.root(guard);
-        if let Some(next) = next_of(root, guard) {
-            finish_copy(root, next, &self.root, guard);
-        }
+        let next = match next_of(root, guard) {
+            Some(next) => next,
+            None if root.is_sealing() => self.finish_seal(root, guard),
+            None => return,
+        };
+        finish_copy(root, next, &self.root, guard);
     }
 
     /// Bring the table down to the size the live count calls for (used after `retain`
@@ -193,13 +216,14 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         self.finish_migration(guard);
         let root = self.root(guard);
         if root.cap > self.min_cap && self.count.sum() <= root.cap / 8 {
-            self.start_migration(root, false, guard);
+            root.begin_sealing();
             self.finish_migration(guard);
         }
     }
 
     /// The `next` of `table` (the root), allocating it if needed. The new table keeps
-    /// `table`'s probe cap, doubled if `widen`.
+    /// `table`'s probe cap, doubled if `widen`. A table that would be smaller than
+    /// `table` is a shrink: it is sized only after sealing (see "Shrinks" above).
     fn start_migration<'g>(
         &self,
         table: &'g Table<K, V>,
@@ -209,15 +233,41 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         if let Some(next) = next_of(table, guard) {
             return next;
         }
+        if table.is_sealing() {
+            return self.finish_seal(table, guard);
+        }
+        // One pass over the counter stripes gives both the size and the new table's
+        // removal baseline.
+        let (live, removed) = self.count.sums();
+        let cap = self.next_capacity(table, live, widen);
+        if cap < table.cap {
+            table.begin_sealing();
+            return self.finish_seal(table, guard);
+        }
+        // Every copy lands in a slot of its own and comes from a slot of its own, so
+        // the copy needs at most `table.len()` slots of `next`; the rest admits direct
+        // inserts, and each finished block credits the slots it did not need (I8).
+        self.publish_next(table, cap, widen, table.len(), removed, guard)
+    }
+
+    /// Allocate a table of capacity `cap` into which the copy of `table` will install at
+    /// most `copies` entries (so it admits `len - copies` direct inserts, I8), and
+    /// install it as `table.next` unless another thread did first. Returns `table.next`.
+    fn publish_next<'g>(
+        &self,
+        table: &'g Table<K, V>,
+        cap: usize,
+        widen: bool,
+        copies: usize,
+        removed: usize,
+        _guard: &'g Guard,
+    ) -> &'g Table<K, V> {
         let probe_cap = if widen {
             table.probe_cap.saturating_mul(2)
         } else {
             table.probe_cap
         };
-        // One pass over the counter stripes gives both the size and the new table's
-        // removal baseline.
-        let (live, removed) = self.count.sums();
-        let mut table_new = Table::new(self.next_capacity(table, live, widen), probe_cap);
+        let mut table_new = Table::new(cap, probe_cap).admitting(copies);
         table_new.removed_base = removed;
         let new = Box::into_raw(Box::new(table_new));
         // AcqRel: Release publishes the initialised table; Acquire (also on failure)
@@ -230,12 +280,74 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         ) {
             // SAFETY: we just installed `new` as `table.next`; I7 keeps it alive.
             Ok(_) => unsafe { &*new },
-            Err(_) => {
+            Err(winner) => {
                 // SAFETY: `new` lost the race and was never shared.
                 drop(unsafe { Box::from_raw(new) });
-                next_of(table, guard).expect("next was set by the winning CAS")
+                // SAFETY: the failed CAS read the non-null `next` another thread
+                // installed (Acquire); I7 keeps it alive under `_guard`.
+                unsafe { &*winner }
             }
         }
+    }
+
+    /// Seal every block of `table` not sealed yet, then size `next` from the exact
+    /// number of live entries the seal counted and publish it (unless someone did).
+    /// Lock-free: it waits for no one; blocks that other sealers claimed are sealed
+    /// again here (idempotent), which is what lets a thread that needs `next` finish
+    /// even if every other sealer stalls.
+    pub(super) fn finish_seal<'g>(
+        &self,
+        table: &'g Table<K, V>,
+        guard: &'g Guard,
+    ) -> &'g Table<K, V> {
+        if let Some(next) = next_of(table, guard) {
+            return next;
+        }
+        table.begin_sealing();
+        let mut live = 0;
+        for k in 0..table.nblocks() {
+            // Acquire: pairs with the sealing CAS, so the count it stored is final.
+            let mut state = table.blocks[k].load(Ordering::Acquire);
+            if state == BLOCK_OPEN {
+                state = seal_block(table, k);
+            }
+            if state == BLOCK_DONE {
+                // Only after `next` was published (copying); use that table.
+                if let Some(next) = next_of(table, guard) {
+                    return next;
+                }
+            }
+            live += usize::from(state.saturating_sub(BLOCK_SEALED));
+        }
+        if let Some(next) = next_of(table, guard) {
+            return next;
+        }
+        // Every block is sealed: no slot of `table` can change any more except by
+        // the copy, which needs exactly `live` slots of `next` (I8).
+        let (_, removed) = self.count.sums();
+        let cap = self.next_capacity(table, live, false);
+        self.publish_next(table, cap, false, live, removed, guard)
+    }
+
+    /// Seal blocks of a table that a shrink is sealing, a few per write (as `help`
+    /// copies): claims from `seal_claim`; once every block is claimed, finish the seal
+    /// (publishing `next`) so a stalled sealer cannot hold the shrink back.
+    fn help_seal(&self, root: &Table<K, V>, guard: &Guard) {
+        let nblocks = root.nblocks();
+        let mut slots = 0;
+        // Relaxed: as `claim` in `help`; the block-state CAS orders the seal.
+        while root.seal_claim.load(Ordering::Relaxed) < nblocks {
+            let k = root.seal_claim.fetch_add(1, Ordering::Relaxed);
+            if k >= nblocks {
+                break;
+            }
+            seal_block(root, k);
+            slots += root.block_range(k).len();
+            if slots >= HELP_BLOCKS * BLOCK {
+                return;
+            }
+        }
+        self.finish_seal(root, guard);
     }
 
     /// Size of the next table, from the live count `live`: double while at least half full,
@@ -284,13 +396,38 @@ fn finish_copy<K, V>(
 ) {
     for k in 0..old.nblocks() {
         // Acquire: a DONE block's copies are visible to us, and so to whoever we promote for.
-        if old.blocks[k].load(Ordering::Acquire) == 0 {
+        if old.blocks[k].load(Ordering::Acquire) != BLOCK_DONE {
             copy_block(old, next, k, root, guard);
         }
     }
     // Every block is DONE now (we saw or made each transition), so promotion is safe
     // even if a winner of a block CAS has not yet added to `done`.
     promote(old, root, guard);
+}
+
+/// Seal block `k` of a table that a shrink is sealing: freeze every slot and record
+/// how many are live in the block state (`BLOCK_SEALED + n`). Returns the block's state
+/// afterwards (sealed by us or by a racing sealer, or already DONE).
+///
+/// The count is exact and the same for every sealer: a frozen slot never changes
+/// before it is copied (I2), no copy happens before `next` exists, and each sealer
+/// counts a slot only after freezing it itself.
+fn seal_block<K, V>(table: &Table<K, V>, k: usize) -> u8 {
+    let mut live = 0u8;
+    for idx in table.block_range(k) {
+        live += u8::from(!table.freeze(idx).is_null());
+    }
+    // AcqRel: Release publishes our freezes with the count to the thread that sizes
+    // `next` from it; Acquire (also on failure) lets us use a racing sealer's count.
+    match table.blocks[k].compare_exchange(
+        BLOCK_OPEN,
+        BLOCK_SEALED + live,
+        Ordering::AcqRel,
+        Ordering::Acquire,
+    ) {
+        Ok(_) => BLOCK_SEALED + live,
+        Err(actual) => actual,
+    }
 }
 
 /// Copy block `k` of `old`, mark it DONE and count it; promote if it was the last.
@@ -303,6 +440,32 @@ fn copy_block<K, V>(
     guard: &Guard,
 ) -> usize {
     let range = old.block_range(k);
+    // Acquire: pairs with the sealing CAS, so a sealed block's freezes are visible.
+    let sealed = old.blocks[k].load(Ordering::Acquire);
+    if sealed == BLOCK_DONE {
+        return 0;
+    }
+    // A sealed block is frozen already: its live slots are copied with a load instead
+    // of a second freeze, and one the seal found without live entries (most of a
+    // sparse shrink) has nothing to copy at all.
+    let frozen = sealed >= BLOCK_SEALED;
+    let copied = if sealed == BLOCK_SEALED {
+        0
+    } else {
+        copy_slots(old, next, range.clone(), frozen)
+    };
+    mark_done(old, next, k, root, guard, range);
+    copied
+}
+
+/// Copy the slots `range` of one block of `old` into `next` (`frozen`: a seal froze
+/// them all already). Returns the number of entries this call installed.
+fn copy_slots<K, V>(
+    old: &Table<K, V>,
+    next: &Table<K, V>,
+    range: std::ops::Range<usize>,
+    frozen: bool,
+) -> usize {
     // Pass 1: read the hash of every live entry in the block with plain loads. Copying
     // needs each entry's hash (for its home in `next`), and the entries lie in
     // allocation order, not table order, so each read is a cache miss. Here nothing
@@ -323,16 +486,45 @@ fn copy_block<K, V>(
     // (the hint only saves the read of a hash already known).
     let mut copied = 0;
     for (&hint, idx) in hashes.iter().zip(range.clone()) {
-        copied += usize::from(copy_slot_hinted(old, next, idx, hint));
+        copied += usize::from(copy_slot_hinted(old, next, idx, hint, frozen));
     }
     // Blocks never exceed `BLOCK` slots, so the zip above covers the whole range.
     debug_assert!(range.len() <= BLOCK);
-    // AcqRel: Release publishes our copies to whoever reads DONE; Acquire orders other
-    // threads' copies of slots in this block (which we observed) before our count.
-    if old.blocks[k]
-        .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Relaxed)
-        .is_ok()
-    {
+    copied
+}
+
+/// Mark block `k` of `old` DONE after its slots were copied, credit `next` with the
+/// room the block did not need, count it, and promote if it was the last.
+fn mark_done<K, V>(
+    old: &Table<K, V>,
+    next: &Table<K, V>,
+    k: usize,
+    root: &AtomicPtr<Table<K, V>>,
+    guard: &Guard,
+    range: std::ops::Range<usize>,
+) {
+    // Mark the block DONE. AcqRel: Release publishes our copies to whoever reads DONE;
+    // Acquire orders other threads' copies of slots in this block (which we observed)
+    // before our count. A block is OPEN or SEALED (a shrink's seal counted it) before.
+    let mut state = old.blocks[k].load(Ordering::Acquire);
+    let won = loop {
+        if state == BLOCK_DONE {
+            break None;
+        }
+        match old.blocks[k].compare_exchange(state, BLOCK_DONE, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(before) => break Some(before),
+            Err(actual) => state = actual,
+        }
+    };
+    if let Some(before) = won {
+        if before == BLOCK_OPEN {
+            // Room for this block was reserved slot by slot (I8); hand back what its
+            // copies did not use. Every slot is final now (we froze and copied each),
+            // so the count of COPIED slots is exact.
+            let used = range.clone().filter(|&i| old.load(i).is_copied()).count();
+            next.add_room((range.len() - used) as isize);
+        }
         // Only the winner of the block transition counts it (exactly once per block).
         // AcqRel: the RMW chain on `done` carries every block's copies to the thread
         // that brings it to `nblocks`.
@@ -344,7 +536,6 @@ fn copy_block<K, V>(
             promote(old, root, guard);
         }
     }
-    copied
 }
 
 /// Move `root` from `old` to `old.next`; the winner retires `old`.
@@ -374,7 +565,7 @@ fn promote<K, V>(old: &Table<K, V>, root: &AtomicPtr<Table<K, V>>, guard: &Guard
 /// Freeze slot `idx` of `old` and, if it holds a live entry, install it in `next` and
 /// mark it COPIED. Idempotent.
 fn copy_slot<K, V>(old: &Table<K, V>, next: &Table<K, V>, idx: usize) {
-    copy_slot_hinted(old, next, idx, (std::ptr::null_mut(), 0));
+    copy_slot_hinted(old, next, idx, (std::ptr::null_mut(), 0), false);
 }
 
 /// `copy_slot`, where `hint` may hold an entry and its hash read earlier (see
@@ -386,8 +577,15 @@ fn copy_slot_hinted<K, V>(
     next: &Table<K, V>,
     idx: usize,
     hint: (*mut Entry<K, V>, u64),
+    frozen: bool,
 ) -> bool {
-    let w = old.freeze(idx);
+    // `frozen`: a seal froze the slot (we saw its block SEALED with Acquire), and a
+    // frozen slot changes only to COPIED (I2), so a load gives what a freeze would.
+    let w = if frozen {
+        old.load(idx)
+    } else {
+        old.freeze(idx)
+    };
     if w.is_null() || w.is_copied() {
         return false;
     }
@@ -446,8 +644,9 @@ fn install_copy<K, V>(
         }
         probe.advance();
     }
-    // `next` is sized from the live count to be at most about half full after the copy,
-    // and inserts into it during the migration stop at its probe limit.
+    // I8: every non-empty slot of `next` holds a copy of another old slot or a direct
+    // insert that took a unit of `next.room`, and those never number `next.len()`
+    // while a copy is pending, so the probe above (every slot) met an empty one.
     unreachable!("splitmap: no free slot in the next table for a migrating entry");
 }
 

@@ -34,6 +34,15 @@
 //!   collector after they became unreachable from `root` (or, for borrowed entries,
 //!   together with the last table that reaches them). So anything loaded from `root`
 //!   under a guard stays valid until that guard is dropped.
+//! - **I8 (room for the copy).** While a table is the target of a migration, its
+//!   non-empty slots never exceed the copies still possible plus the direct inserts
+//!   holding a unit of its `room`, and that sum stays below its length until the last
+//!   copy is installed: `room` starts at `len(next) - C` (`C`: an exact count of the
+//!   entries to copy, for a shrink, which seals the old table before sizing `next`;
+//!   `len(old)` otherwise), a writer takes a unit before writing a new key into any
+//!   table but the root, and each finished unsealed block credits the slots its
+//!   copies did not use. So a copy always finds an empty slot (`docs/design.md`,
+//!   "Room for the copy").
 //!
 //! # Memory ordering
 //!
@@ -45,7 +54,10 @@
 //! | COPIED `fetch_or` | Release | a reader that sees COPIED must find the installed copy in `next` |
 //! | `next`, `root` CAS | AcqRel / Acquire | publish a fully initialised table; promotion happens after all copies |
 //! | block state CAS, `done` | AcqRel | the promoter happens-after every copy |
-//! | `claim`, length stripes | Relaxed | hints and statistics; no data is published through them |
+//! | `claim`, `seal_claim`, length stripes | Relaxed | hints and statistics; no data is published through them |
+//! | `sealing` flag | Release / Acquire | whoever sees a sealer's frozen slot sees the flag |
+//! | sealing block CAS | AcqRel | the thread sizing `next` from the counts sees every freeze |
+//! | `room` | Relaxed | a pure count (I8); publishes nothing |
 //!
 //! There is no `SeqCst` in the table protocol: each race is decided by an RMW on one
 //! location (a slot word, `next`, `root`, a block state).
@@ -296,7 +308,10 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     {
         let mut recycled: Option<V> = None;
         let mut table = self.root(guard);
-        if !table.next.load(Ordering::Relaxed).is_null() {
+        // Relaxed: only decides whether to help; `help` re-reads both with Acquire.
+        if !table.next.load(Ordering::Relaxed).is_null()
+            || table.sealing.load(Ordering::Relaxed) != 0
+        {
             self.help(table, guard);
             table = self.root(guard);
         }
@@ -366,10 +381,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                             // slot that ended our probe first: that proves the key
                             // absent from this table for good (I3). If someone filled
                             // it meanwhile, look again here.
-                            recycled = Some(value);
-                            if let (Some(k), KeyRef::Owned(slot @ None)) = (k, &mut key) {
-                                *slot = Some(k);
-                            }
+                            recycled = Some(hand_back(k, value, &mut key));
                             let w = table.freeze(idx);
                             if w.is_null() && !w.is_tombstone() {
                                 table = next;
@@ -382,13 +394,22 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                             // table would not help (see `should_migrate`).
                             let widen = dist > table.probe_cap;
                             if widen || self.should_migrate(table, dist, tombs) {
-                                recycled = Some(value);
-                                if let (Some(k), KeyRef::Owned(slot @ None)) = (k, &mut key) {
-                                    *slot = Some(k);
-                                }
+                                recycled = Some(hand_back(k, value, &mut key));
                                 table = self.overflow(table, Some(idx), widen, guard);
                                 continue;
                             }
+                        }
+                        // I8: a new key written straight into the target of a migration
+                        // (any table but the root) takes a unit of its room, so the
+                        // copy still to come always finds a free slot. None left: help
+                        // the migration (finished blocks credit room) and start over.
+                        let target = !std::ptr::eq(table, self.root(guard));
+                        if target && !table.take_room() {
+                            recycled = Some(hand_back(k, value, &mut key));
+                            self.help(self.root(guard), guard);
+                            table = self.root(guard);
+                            retry_hint();
+                            continue;
                         }
                         let pending = Pending::new(hash, &mut key, k, value);
                         match table.cas(idx, Word::EMPTY, Word::from_entry(pending.ptr, hash, 0)) {
@@ -402,20 +423,18 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                                 };
                             }
                             Err(_) => {
+                                if target {
+                                    table.add_room(1);
+                                }
                                 recycled = Some(pending.take_back(&mut key));
                                 retry_hint();
                             }
                         }
                     }
                 },
-                Loc::Moved => {
-                    table = match next_of(table, guard) {
-                        Some(next) => next,
-                        // Moved implies a frozen slot, and slots are frozen only after
-                        // `next` is set (AcqRel freeze after the Acquire load of `next`).
-                        None => unreachable!("splitmap: frozen slot without a next table"),
-                    }
-                }
+                // Moved implies a frozen slot: `next` exists, or a shrink is sealing
+                // the table and finishing the seal publishes it.
+                Loc::Moved => table = self.next_or_seal(table, guard),
                 Loc::Full => table = self.overflow(table, None, false, guard),
             }
         }
@@ -447,7 +466,9 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                     }
                 }
             }
-            if next_of(root, guard).is_none() {
+            // A seal that started during this pass froze slots we could not clear
+            // either; like a migration, it is finished and cleared again.
+            if next_of(root, guard).is_none() && !root.is_sealing() {
                 break;
             }
         }
@@ -479,6 +500,15 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         // 'static, so dropping it later on another thread is sound.
         unsafe { guard.defer_unchecked(move || drop(Box::from_raw(entry))) };
     }
+}
+
+/// A write that will not happen in this table after all: give the value back for the
+/// retry, and the key to `KeyRef::Owned` if it came from there.
+fn hand_back<K, Q: ?Sized, V>(k: Option<K>, value: V, key: &mut KeyRef<'_, K, Q>) -> V {
+    if let (Some(k), KeyRef::Owned(slot @ None)) = (k, key) {
+        *slot = Some(k);
+    }
+    value
 }
 
 /// Push a retired entry onto `table`'s borrowed list (a Treiber stack).

@@ -18,7 +18,7 @@
 
 use super::entry::Entry;
 use super::slot::Word;
-use crate::sync::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
+use crate::sync::{AtomicIsize, AtomicPtr, AtomicU8, AtomicUsize, Ordering};
 
 /// Slots per migration block for large tables. A block is the unit a helper claims and
 /// counts; small tables use smaller blocks (see `block_size`).
@@ -33,6 +33,14 @@ pub(crate) const BLOCK: usize = 2;
 pub(crate) fn block_size(len: usize) -> usize {
     (len / 8).clamp(2, BLOCK)
 }
+
+/// Block states (`Table::blocks`). A block goes OPEN -> DONE in a migration that
+/// started without sealing, OPEN -> SEALED + n -> DONE in a shrink (n <= `BLOCK` live
+/// entries, so the state fits a byte).
+pub(crate) const BLOCK_OPEN: u8 = 0;
+pub(crate) const BLOCK_DONE: u8 = 1;
+pub(crate) const BLOCK_SEALED: u8 = 2;
+const _: () = assert!(BLOCK_SEALED as usize + BLOCK <= u8::MAX as usize);
 
 /// The smallest table.
 pub(crate) const MIN_CAPACITY: usize = 2;
@@ -73,8 +81,18 @@ pub(crate) struct Table<K, V> {
     /// Number of blocks whose state went 0 -> 1. Incremented only by the thread that
     /// won that transition, so it never exceeds `blocks.len()`.
     pub(crate) done: AtomicUsize,
-    /// Per block: 0 = not done, 1 = every slot is frozen and, if live, copied.
+    /// Per block: `BLOCK_OPEN`, `BLOCK_SEALED + n` (every slot frozen, `n` of them
+    /// live, before `next` existed: see `migrate::seal_block`) or `BLOCK_DONE` (every
+    /// slot frozen and, if live, copied).
     pub(crate) blocks: Box<[AtomicU8]>,
+    /// Next block to hand out to a helper sealing this table for a shrink.
+    pub(crate) seal_claim: AtomicUsize,
+    /// 1 once a shrink of this table started sealing it (before `next` exists); never
+    /// reset. See `migrate.rs`, "Shrinks".
+    pub(crate) sealing: AtomicU8,
+    /// While this table is the target of a migration: how many more new keys writers
+    /// may insert into it directly (I8). Set before the table is published.
+    pub(crate) room: AtomicIsize,
     /// Entries that were copied out of this table and then replaced or removed in
     /// `next`; readers of this table may still reach them, so they are freed with it.
     pub(crate) borrowed: AtomicPtr<Entry<K, V>>,
@@ -118,7 +136,10 @@ impl<K, V> Table<K, V> {
             next: AtomicPtr::new(std::ptr::null_mut()),
             claim: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
-            blocks: (0..nblocks).map(|_| AtomicU8::new(0)).collect(),
+            blocks: (0..nblocks).map(|_| AtomicU8::new(BLOCK_OPEN)).collect(),
+            seal_claim: AtomicUsize::new(0),
+            sealing: AtomicU8::new(0),
+            room: AtomicIsize::new(0),
             borrowed: AtomicPtr::new(std::ptr::null_mut()),
             probe_cap: probe_cap.max(4 * probe_limit),
             block,
@@ -146,6 +167,58 @@ impl<K, V> Table<K, V> {
     pub(crate) fn block_range(&self, k: usize) -> std::ops::Range<usize> {
         let start = k * self.block;
         start..(start + self.block).min(self.len())
+    }
+
+    /// This table, as the target of a migration whose copy installs at most `copies`
+    /// entries: it admits `len - copies` direct inserts until blocks finish (I8).
+    /// Called before the table is published.
+    pub(crate) fn admitting(mut self, copies: usize) -> Self {
+        let room = self.len() as isize - copies.min(isize::MAX as usize) as isize;
+        self.room = AtomicIsize::new(room);
+        self
+    }
+
+    /// Take one unit of `room` for a direct insert into this table while it is a
+    /// migration target (I8). False if none is left: the caller helps the migration
+    /// (which credits room as blocks finish) and retries.
+    ///
+    /// Relaxed: `room` publishes no data. The capacity argument (I8) only counts the
+    /// successful decrements in `room`'s own modification order against the credits
+    /// before them there; each credit's amount was computed by its crediting thread
+    /// from block states it had itself seen final.
+    pub(crate) fn take_room(&self) -> bool {
+        let mut r = self.room.load(Ordering::Relaxed);
+        loop {
+            if r <= 0 {
+                return false;
+            }
+            match self
+                .room
+                .compare_exchange_weak(r, r - 1, Ordering::Relaxed, Ordering::Relaxed)
+            {
+                Ok(_) => return true,
+                Err(actual) => r = actual,
+            }
+        }
+    }
+
+    /// Give back a unit taken by `take_room` whose insert did not happen, or credit
+    /// `n` units freed by a finished block. Relaxed, as `take_room`.
+    pub(crate) fn add_room(&self, n: isize) {
+        self.room.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Has a shrink started sealing this table? Acquire: pairs with the Release store
+    /// in `begin_sealing`, so a thread that saw a slot frozen by a sealer (every
+    /// freeze comes after that store in the sealer's program order) sees the flag.
+    #[inline]
+    pub(crate) fn is_sealing(&self) -> bool {
+        self.sealing.load(Ordering::Acquire) != 0
+    }
+
+    /// Mark this table as being sealed for a shrink (idempotent).
+    pub(crate) fn begin_sealing(&self) {
+        self.sealing.store(1, Ordering::Release);
     }
 
     /// Acquire: the word may be dereferenced; pairs with the Release CAS that

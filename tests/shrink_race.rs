@@ -1,0 +1,235 @@
+//! Inserts racing shrinking migrations (issue 10).
+//!
+//! A shrink sizes its new table from the live count when it starts. Before the fix,
+//! keys inserted while the shrink was in flight went straight into that small table,
+//! could use up the room the copy of the old table's last entries needed, and the copy
+//! hit `unreachable!("no free slot in the next table for a migrating entry")`, leaving a
+//! half-finished migration that every later write helped and panicked in again.
+//!
+//! Each test races inserting threads against one thread that empties the table in a
+//! loop (`clear`, `retain`, or removes), so that shrinks start again and again while
+//! the inserts run. Every thread also owns "stable" keys that the emptying thread never
+//! removes (except `clear`, which removes everything and is checked separately): they
+//! must stay readable throughout. At the end the map must be consistent and usable.
+//!
+//! Before the fix (commit 854980a) `inserts_racing_clear` failed in 20 of 20 runs,
+//! `inserts_racing_retain` in 20 of 20 and `inserts_racing_remove_sweeps` in 20 of 20 (2
+//! cores, `cargo test --test shrink_race`, each run under 2 s); see docs/testing.md.
+
+use splitmap::HashMap;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+/// The tests run one at a time: each wants every core for its own race.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Inserting threads (plus one emptying thread: more threads than the 2 cores CI has,
+/// so preemption inside a copy is common).
+const INSERTERS: u64 = 3;
+/// Marks a key as stable: only `clear` may remove it.
+const STABLE: u64 = 1 << 63;
+/// Stable keys per inserting thread. Few, so the live count stays small and every
+/// emptying pass makes the table sparse enough to shrink.
+const STABLE_PER_THREAD: u64 = 1;
+
+fn stable_key(t: u64, j: u64) -> u64 {
+    STABLE | t << 32 | j
+}
+
+/// Insert every inserter's stable keys.
+fn insert_stable(map: &HashMap<u64, u64>) {
+    for t in 0..INSERTERS {
+        for j in 0..STABLE_PER_THREAD {
+            assert!(map.insert(stable_key(t, j), j));
+        }
+    }
+}
+
+/// Every stable key is present with its value.
+fn check_stable(map: &HashMap<u64, u64>) {
+    for t in 0..INSERTERS {
+        for j in 0..STABLE_PER_THREAD {
+            let s = stable_key(t, j);
+            assert_eq!(map.get_cloned(&s), Some(j), "stable key {s:#x} lost");
+        }
+    }
+}
+
+/// Inserts per inserting thread in each test.
+const ROUNDS: u64 = 1_000_000;
+
+fn scale(n: u64) -> u64 {
+    let s: u64 = std::env::var("SPLITMAP_STRESS_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    n * s
+}
+
+/// xorshift64: cheap random keys, so every insert lands in a random home slot.
+fn next(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
+}
+
+/// Sets the flag when dropped, so the emptying thread stops even if an inserter panics.
+struct StopOnDrop<'a>(&'a AtomicBool);
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Run `INSERTERS` threads of `insert(t, i, rng)` for `rounds` rounds each, racing one
+/// thread that calls `empty(round)` until they finish. Returns each inserter's stable
+/// keys.
+fn race(
+    map: &HashMap<u64, u64>,
+    rounds: u64,
+    insert: impl Fn(u64, u64, &mut u64) + Sync,
+    empty: impl Fn(u64) + Sync,
+) -> u64 {
+    let stop = AtomicBool::new(false);
+    let mut emptied = 0;
+    std::thread::scope(|s| {
+        let emptier = s.spawn(|| {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                empty(n);
+                n += 1;
+            }
+            n
+        });
+        {
+            let _stop = StopOnDrop(&stop);
+            let inserters: Vec<_> = (0..INSERTERS)
+                .map(|t| {
+                    let insert = &insert;
+                    s.spawn(move || {
+                        let mut rng = 0x9e37_79b9_7f4a_7c15 ^ (t + 1).wrapping_mul(0xff51);
+                        for i in 0..rounds {
+                            insert(t, i, &mut rng);
+                        }
+                    })
+                })
+                .collect();
+            for h in inserters {
+                h.join().unwrap();
+            }
+        }
+        emptied = emptier.join().unwrap();
+    });
+    let _ = map;
+    emptied
+}
+
+/// The map is consistent and usable: iteration agrees with `get` and `len`, and a
+/// fresh batch of inserts, removes and a final `clear` behave exactly.
+fn check_usable(map: &HashMap<u64, u64>) {
+    let m = map.pin();
+    let mut seen = HashSet::new();
+    for (k, v) in m.iter() {
+        assert!(seen.insert(*k), "iteration yielded {k} twice");
+        assert_eq!(m.get(k), Some(v), "iterated key {k} not found by get");
+    }
+    assert_eq!(seen.len(), m.len(), "len disagrees with iteration");
+    drop(m);
+    for k in 0..10_000u64 {
+        let k = k | 1 << 62;
+        assert!(map.insert(k, k), "fresh key {k} already present");
+    }
+    for k in 0..10_000u64 {
+        assert_eq!(map.get_cloned(&(k | 1 << 62)), Some(k | 1 << 62));
+    }
+    for k in 0..10_000u64 {
+        assert!(map.remove(&(k | 1 << 62)));
+    }
+    map.clear();
+    assert!(map.is_empty());
+    assert_eq!(map.pin().iter().count(), 0);
+}
+
+#[test]
+fn inserts_racing_clear() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let map: HashMap<u64, u64> = HashMap::new();
+    let rounds = scale(ROUNDS);
+    let clears = race(
+        &map,
+        rounds,
+        |_, i, rng| {
+            let k = next(rng) & !STABLE;
+            map.insert(k, i);
+        },
+        |_| map.clear(),
+    );
+    assert!(clears > 0, "the emptying thread never ran");
+    check_usable(&map);
+}
+
+#[test]
+fn inserts_racing_retain() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let map: HashMap<u64, u64> = HashMap::new();
+    insert_stable(&map);
+    let rounds = scale(ROUNDS);
+    race(
+        &map,
+        rounds,
+        |t, i, rng| {
+            map.insert(next(rng) & !STABLE, i);
+            if i % 256 == 0 {
+                let s = stable_key(t, i / 256 % STABLE_PER_THREAD);
+                assert_eq!(
+                    map.get_cloned(&s),
+                    Some(i / 256 % STABLE_PER_THREAD),
+                    "stable key {s:#x} lost"
+                );
+            }
+        },
+        |_| map.retain(|k, _| k & STABLE != 0),
+    );
+    check_stable(&map);
+    check_usable(&map);
+}
+
+#[test]
+fn inserts_racing_remove_sweeps() {
+    // The sweeper removes, one `remove` call each, every volatile key it finds by
+    // iterating: the map's own removes start the shrinks (`after_remove`).
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let map: HashMap<u64, u64> = HashMap::new();
+    insert_stable(&map);
+    let rounds = scale(ROUNDS);
+    race(
+        &map,
+        rounds,
+        |t, i, rng| {
+            map.insert(next(rng) & !STABLE, i);
+            if i % 256 == 0 {
+                let s = stable_key(t, i / 256 % STABLE_PER_THREAD);
+                assert_eq!(
+                    map.get_cloned(&s),
+                    Some(i / 256 % STABLE_PER_THREAD),
+                    "stable key {s:#x} lost"
+                );
+            }
+        },
+        |_| {
+            let keys: Vec<u64> = map
+                .pin()
+                .keys()
+                .copied()
+                .filter(|k| k & STABLE == 0)
+                .collect();
+            for k in keys {
+                map.remove(&k);
+            }
+        },
+    );
+    check_stable(&map);
+    check_usable(&map);
+}
