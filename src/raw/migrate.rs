@@ -115,7 +115,12 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     ) -> &'g Table<K, V> {
         match next_of(table, guard) {
             Some(next) => next,
-            None => self.finish_seal(table, guard),
+            None => {
+                if !table.is_sealing() {
+                    table.begin_sealing();
+                }
+                self.finish_seal(table, guard)
+            }
         }
     }
 
@@ -303,7 +308,6 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         if let Some(next) = next_of(table, guard) {
             return next;
         }
-        table.begin_sealing();
         let mut live = 0;
         for k in 0..table.nblocks() {
             // Acquire: pairs with the sealing CAS, so the count it stored is final.
@@ -396,8 +400,9 @@ fn finish_copy<K, V>(
 ) {
     for k in 0..old.nblocks() {
         // Acquire: a DONE block's copies are visible to us, and so to whoever we promote for.
-        if old.blocks[k].load(Ordering::Acquire) != BLOCK_DONE {
-            copy_block(old, next, k, root, guard);
+        let state = old.blocks[k].load(Ordering::Acquire);
+        if state != BLOCK_DONE {
+            copy_block_in(state, old, next, k, root, guard);
         }
     }
     // Every block is DONE now (we saw or made each transition), so promotion is safe
@@ -439,9 +444,21 @@ fn copy_block<K, V>(
     root: &AtomicPtr<Table<K, V>>,
     guard: &Guard,
 ) -> usize {
-    let range = old.block_range(k);
     // Acquire: pairs with the sealing CAS, so a sealed block's freezes are visible.
-    let sealed = old.blocks[k].load(Ordering::Acquire);
+    let state = old.blocks[k].load(Ordering::Acquire);
+    copy_block_in(state, old, next, k, root, guard)
+}
+
+/// `copy_block`, for a block whose state the caller just loaded (Acquire) as `sealed`.
+fn copy_block_in<K, V>(
+    sealed: u8,
+    old: &Table<K, V>,
+    next: &Table<K, V>,
+    k: usize,
+    root: &AtomicPtr<Table<K, V>>,
+    guard: &Guard,
+) -> usize {
+    let range = old.block_range(k);
     if sealed == BLOCK_DONE {
         return 0;
     }
@@ -454,7 +471,7 @@ fn copy_block<K, V>(
     } else {
         copy_slots(old, next, range.clone(), frozen)
     };
-    mark_done(old, next, k, root, guard, range);
+    mark_done(sealed, old, next, k, root, guard, range);
     copied
 }
 
@@ -493,9 +510,10 @@ fn copy_slots<K, V>(
     copied
 }
 
-/// Mark block `k` of `old` DONE after its slots were copied, credit `next` with the
+/// Mark block `k` of `old` (last seen in state `seen`) DONE after its slots were copied, credit `next` with the
 /// room the block did not need, count it, and promote if it was the last.
 fn mark_done<K, V>(
+    seen: u8,
     old: &Table<K, V>,
     next: &Table<K, V>,
     k: usize,
@@ -505,8 +523,9 @@ fn mark_done<K, V>(
 ) {
     // Mark the block DONE. AcqRel: Release publishes our copies to whoever reads DONE;
     // Acquire orders other threads' copies of slots in this block (which we observed)
-    // before our count. A block is OPEN or SEALED (a shrink's seal counted it) before.
-    let mut state = old.blocks[k].load(Ordering::Acquire);
+    // before our count. A block is OPEN or SEALED (a shrink's seal counted it) before;
+    // `seen` is the state the caller loaded, the usual expected value.
+    let mut state = seen;
     let won = loop {
         if state == BLOCK_DONE {
             break None;

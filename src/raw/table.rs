@@ -170,10 +170,17 @@ impl<K, V> Table<K, V> {
     }
 
     /// This table, as the target of a migration whose copy installs at most `copies`
-    /// entries: it admits `len - copies` direct inserts until blocks finish (I8).
-    /// Called before the table is published.
+    /// entries: it admits `3/4 cap - copies` direct inserts until blocks finish and
+    /// credit more (I8). Called before the table is published.
+    ///
+    /// `len - copies` would be enough for the copy to find room. The lower bound also
+    /// keeps the target at most 3/4 full while it is filled from both sides: copies
+    /// have no probe limit, and with `len - copies` a shrink's small target filled up
+    /// with direct inserts made each later copy probe most of the table (a run of
+    /// `tests/shrink_race.rs` spent 74 s, 99% of it in `install_copy`).
     pub(crate) fn admitting(mut self, copies: usize) -> Self {
-        let room = self.len() as isize - copies.min(isize::MAX as usize) as isize;
+        let fill = (self.cap - self.cap / 4) as isize;
+        let room = fill - copies.min(isize::MAX as usize) as isize;
         self.room = AtomicIsize::new(room);
         self
     }
