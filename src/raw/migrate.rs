@@ -34,6 +34,14 @@ const HELP_BLOCKS: usize = 4;
 #[cfg(splitmap_loom)]
 const HELP_BLOCKS: usize = 1;
 
+/// How many entries the copy into a new `next` can install (I8).
+enum Copies {
+    /// At most this many: one per slot of a table that was not sealed.
+    AtMost(usize),
+    /// Exactly this many, counted by a seal (a shrink).
+    Sealed(usize),
+}
+
 impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// Help the migration out of `root`, if one is running: copy one block.
     pub(super) fn help(&self, root: &Table<K, V>, guard: &Guard) {
@@ -252,18 +260,26 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         // Every copy lands in a slot of its own and comes from a slot of its own, so
         // the copy needs at most `table.len()` slots of `next`; the rest admits direct
         // inserts, and each finished block credits the slots it did not need (I8).
-        self.publish_next(table, cap, widen, table.len(), removed, guard)
+        self.publish_next(
+            table,
+            cap,
+            widen,
+            Copies::AtMost(table.len()),
+            removed,
+            guard,
+        )
     }
 
     /// Allocate a table of capacity `cap` into which the copy of `table` will install at
-    /// most `copies` entries (so it admits `len - copies` direct inserts, I8), and
-    /// install it as `table.next` unless another thread did first. Returns `table.next`.
+    /// most `copies` entries (so it admits `len - copies` direct inserts, or
+    /// `shrink_fill - copies` after a seal; I8), and install it as `table.next` unless
+    /// another thread did first. Returns `table.next`.
     fn publish_next<'g>(
         &self,
         table: &'g Table<K, V>,
         cap: usize,
         widen: bool,
-        copies: usize,
+        copies: Copies,
         removed: usize,
         _guard: &'g Guard,
     ) -> &'g Table<K, V> {
@@ -272,7 +288,12 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         } else {
             table.probe_cap
         };
-        let mut table_new = Table::new(cap, probe_cap).admitting(copies);
+        let table_new = Table::new(cap, probe_cap);
+        let (copies, fill) = match copies {
+            Copies::AtMost(n) => (n, table_new.len()),
+            Copies::Sealed(n) => (n, table_new.shrink_fill()),
+        };
+        let mut table_new = table_new.admitting(copies, fill);
         table_new.removed_base = removed;
         let new = Box::into_raw(Box::new(table_new));
         // AcqRel: Release publishes the initialised table; Acquire (also on failure)
@@ -330,7 +351,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         // the copy, which needs exactly `live` slots of `next` (I8).
         let (_, removed) = self.count.sums();
         let cap = self.next_capacity(table, live, false);
-        self.publish_next(table, cap, false, live, removed, guard)
+        self.publish_next(table, cap, false, Copies::Sealed(live), removed, guard)
     }
 
     /// Seal blocks of a table that a shrink is sealing, a few per write (as `help`

@@ -19,6 +19,7 @@
 use super::entry::Entry;
 use super::slot::Word;
 use crate::sync::{AtomicIsize, AtomicPtr, AtomicU8, AtomicUsize, Ordering};
+use crossbeam_utils::CachePadded;
 
 /// Slots per migration block for large tables. A block is the unit a helper claims and
 /// counts; small tables use smaller blocks (see `block_size`).
@@ -92,7 +93,9 @@ pub(crate) struct Table<K, V> {
     pub(crate) sealing: AtomicU8,
     /// While this table is the target of a migration: how many more new keys writers
     /// may insert into it directly (I8). Set before the table is published.
-    pub(crate) room: AtomicIsize,
+    /// Padded: every direct insert during a migration CASes it, and it must not
+    /// invalidate the line with `slots`, `shift` and `next` that every operation reads.
+    pub(crate) room: CachePadded<AtomicIsize>,
     /// Entries that were copied out of this table and then replaced or removed in
     /// `next`; readers of this table may still reach them, so they are freed with it.
     pub(crate) borrowed: AtomicPtr<Entry<K, V>>,
@@ -139,7 +142,7 @@ impl<K, V> Table<K, V> {
             blocks: (0..nblocks).map(|_| AtomicU8::new(BLOCK_OPEN)).collect(),
             seal_claim: AtomicUsize::new(0),
             sealing: AtomicU8::new(0),
-            room: AtomicIsize::new(0),
+            room: CachePadded::new(AtomicIsize::new(0)),
             borrowed: AtomicPtr::new(std::ptr::null_mut()),
             probe_cap: probe_cap.max(4 * probe_limit),
             block,
@@ -170,19 +173,28 @@ impl<K, V> Table<K, V> {
     }
 
     /// This table, as the target of a migration whose copy installs at most `copies`
-    /// entries: it admits `3/4 cap - copies` direct inserts until blocks finish and
-    /// credit more (I8). Called before the table is published.
-    ///
-    /// `len - copies` would be enough for the copy to find room. The lower bound also
-    /// keeps the target at most 3/4 full while it is filled from both sides: copies
-    /// have no probe limit, and with `len - copies` a shrink's small target filled up
-    /// with direct inserts made each later copy probe most of the table (a run of
-    /// `tests/shrink_race.rs` spent 74 s, 99% of it in `install_copy`).
-    pub(crate) fn admitting(mut self, copies: usize) -> Self {
-        let fill = (self.cap - self.cap / 4) as isize;
-        let room = fill - copies.min(isize::MAX as usize) as isize;
-        self.room = AtomicIsize::new(room);
+    /// entries: it admits `fill - copies` direct inserts until finished blocks credit
+    /// more (I8), where `fill <= len` (`fill_limit`). Called before the table is
+    /// published.
+    pub(crate) fn admitting(mut self, copies: usize, fill: usize) -> Self {
+        debug_assert!(fill <= self.len());
+        let room =
+            fill.min(isize::MAX as usize) as isize - copies.min(isize::MAX as usize) as isize;
+        self.room = CachePadded::new(AtomicIsize::new(room));
         self
+    }
+
+    /// How full a shrink's target may get while it is filled from both sides: 3/4 of
+    /// its capacity. `len` would be enough for the copy to find room (I8), but copies
+    /// have no probe limit and a direct insert within the probe limit is not stopped by
+    /// load, so a small target could fill almost to its last slot, and every later
+    /// copy then probed most of the table (a run of `tests/shrink_race.rs` spent 74 s,
+    /// 99% of it in `install_copy`). Grows and purges use `len`: a grow's target is
+    /// twice the size, and a purge's direct inserts wait for credits from finished
+    /// blocks anyway; bounding them at 3/4 too made the exchange workload 25% slower
+    /// at 2 threads (inserts during a purge had to copy ~40% of it first).
+    pub(crate) fn shrink_fill(&self) -> usize {
+        self.cap - self.cap / 4
     }
 
     /// Take one unit of `room` for a direct insert into this table while it is a
