@@ -21,6 +21,9 @@
 //! guards the remove path, which the issue reports, without reproducing it here).
 //! After the fix the whole file passes in 2-9 s.
 
+mod common;
+
+use common::scale;
 use splitmap::HashMap;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -73,14 +76,6 @@ fn check_stable(map: &HashMap<u64, u64>) {
 const ROUNDS: u64 = 300_000;
 /// Inserts per inserting thread in the `clear` test (each round is cheaper there).
 const CLEAR_ROUNDS: u64 = 1_000_000;
-
-fn scale(n: u64) -> u64 {
-    let s: u64 = std::env::var("SPLITMAP_STRESS_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
-    n * s
-}
 
 /// xorshift64: cheap random keys, so every insert lands in a random home slot.
 fn next(x: &mut u64) -> u64 {
@@ -182,54 +177,45 @@ fn inserts_racing_clear() {
     check_usable(&map);
 }
 
-#[test]
-fn inserts_racing_retain() {
+/// Race the standard inserters (random volatile keys, and a check of one stable key
+/// every 256 rounds) against `empty`, which must never remove a stable key; then check
+/// that every stable key survived and the map is usable.
+fn inserts_racing(empty: impl Fn(&HashMap<u64, u64>) + Sync) {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let map: HashMap<u64, u64> = HashMap::new();
     insert_stable(&map);
-    let rounds = scale(ROUNDS);
     race(
-        rounds,
+        scale(ROUNDS),
         |t, i, rng| {
             map.insert(next(rng) & !STABLE, i);
             if i % 256 == 0 {
                 check_one_stable(&map, t, i / 256);
             }
         },
-        |_| map.retain(|k, _| k & STABLE != 0),
+        |_| empty(&map),
     );
     check_stable(&map);
     check_usable(&map);
 }
 
 #[test]
+fn inserts_racing_retain() {
+    inserts_racing(|map| map.retain(|k, _| k & STABLE != 0));
+}
+
+#[test]
 fn inserts_racing_remove_sweeps() {
     // The sweeper removes, one `remove` call each, every volatile key it finds by
     // iterating: the map's own removes start the shrinks (`after_remove`).
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let map: HashMap<u64, u64> = HashMap::new();
-    insert_stable(&map);
-    let rounds = scale(ROUNDS);
-    race(
-        rounds,
-        |t, i, rng| {
-            map.insert(next(rng) & !STABLE, i);
-            if i % 256 == 0 {
-                check_one_stable(&map, t, i / 256);
-            }
-        },
-        |_| {
-            let keys: Vec<u64> = map
-                .pin()
-                .keys()
-                .copied()
-                .filter(|k| k & STABLE == 0)
-                .collect();
-            for k in keys {
-                map.remove(&k);
-            }
-        },
-    );
-    check_stable(&map);
-    check_usable(&map);
+    inserts_racing(|map| {
+        let keys: Vec<u64> = map
+            .pin()
+            .keys()
+            .copied()
+            .filter(|k| k & STABLE == 0)
+            .collect();
+        for k in keys {
+            map.remove(&k);
+        }
+    });
 }

@@ -2,6 +2,9 @@
 //! tiny initial table so that every test races against migrations. Longer versions of
 //! the same tests run with `--ignored` (see `.ci/run`).
 
+mod common;
+
+use common::scale;
 use splitmap::HashMap;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -29,16 +32,6 @@ impl Drop for StopOnDrop<'_> {
     fn drop(&mut self) {
         self.0.store(true, Ordering::Relaxed);
     }
-}
-
-fn scale(n: u64) -> u64 {
-    // `SPLITMAP_STRESS_SCALE=10` makes every test ten times longer (used by the
-    // ignored long runs and by hand).
-    let s: u64 = std::env::var("SPLITMAP_STRESS_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
-    n * s
 }
 
 fn disjoint_inserts(cap: usize, per_thread: u64) {

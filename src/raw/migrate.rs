@@ -531,8 +531,9 @@ fn copy_slots<K, V>(
     copied
 }
 
-/// Mark block `k` of `old` (last seen in state `seen`) DONE after its slots were copied, credit `next` with the
-/// room the block did not need, count it, and promote if it was the last.
+/// Mark block `k` of `old` (last seen in state `seen`) DONE after its slots were
+/// copied, credit `next` with the room the block did not need, count it, and promote if
+/// it was the last.
 fn mark_done<K, V>(
     seen: u8,
     old: &Table<K, V>,
