@@ -20,6 +20,7 @@
 //!    that is not DONE itself and then promotes; it does not wait for anyone.
 
 use super::entry::Entry;
+use super::sizing;
 use super::slot::{Word, BORROWED, MARK};
 use super::table::{Probe, Table, BLOCK, BLOCK_DONE, BLOCK_OPEN, BLOCK_SEALED};
 use super::{next_of, RawMap};
@@ -149,9 +150,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     pub(super) fn should_migrate(&self, table: &Table<K, V>, dist: usize, tombs: usize) -> bool {
         let (live, removed) = self.count.sums();
         let tombstones = removed.wrapping_sub(table.removed_base);
-        live >= table.cap / 2
-            || (tombs * 4 >= dist && live.saturating_add(tombstones) >= table.cap / 2)
-            || (live <= table.cap / 8 && table.cap > self.min_cap)
+        sizing::should_migrate(table.cap, self.min_cap, live, tombstones, dist, tombs)
     }
 
     /// An insert found no room in `table` (a probe past the limit ending at the empty slot
@@ -205,7 +204,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         {
             return;
         }
-        if self.count.sum() <= root.cap / 8 {
+        if sizing::is_sparse(self.count.sum(), root.cap, self.min_cap) {
             root.begin_sealing();
             self.help(root, guard);
         }
@@ -228,7 +227,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     pub(crate) fn shrink_to_fit(&self, guard: &Guard) {
         self.finish_migration(guard);
         let root = self.root(guard);
-        if root.cap > self.min_cap && self.count.sum() <= root.cap / 8 {
+        if sizing::is_sparse(self.count.sum(), root.cap, self.min_cap) {
             root.begin_sealing();
             self.finish_migration(guard);
         }
@@ -375,36 +374,9 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         self.finish_seal(root, guard);
     }
 
-    /// Size of the next table, from the live count `live`: double while at least half full,
-    /// halve while at most 1/8 full (not below the minimum), else the same size.
-    ///
-    /// A same-size rebuild clears tombstones (a purge). Under steady churn (inserts of
-    /// new keys balanced by removes) purges recur, each copying the whole table, and the
-    /// fuller the table the sooner the next one comes: at load `l`, only about
-    /// `(0.5 - l) * cap` inserts fit before long probes trigger the next purge, while
-    /// each purge copies `cap` slots and `l * cap` entries. So a purge of a table more
-    /// than 5/16 full doubles instead, leaving it 5/32..1/4 full. That bounds the copy
-    /// work to a few slots per insert at the cost of a larger slot array. The bound is
-    /// 5/16, not 1/4, for hysteresis: the doubled table must not be sparse enough to
-    /// shrink (1/8) until the live count falls by a fifth. (With 1/4, a map holding
-    /// exactly `cap/4` keys, which is where growth leaves power-of-two counts, doubled on
-    /// every purge and shrank on the next removes, copying everything each time.) Not
-    /// for `widen` rebuilds: their probes are long because of the hash, not tombstones.
+    /// Size of the table to replace `table` with (see `sizing::next_capacity`).
     fn next_capacity(&self, table: &Table<K, V>, live: usize, widen: bool) -> usize {
-        let mut cap = table.cap;
-        while live >= cap / 2 {
-            cap = cap
-                .checked_mul(2)
-                .unwrap_or_else(|| panic!("splitmap: capacity overflow"));
-        }
-        while cap > self.min_cap && live <= cap / 8 {
-            cap /= 2;
-        }
-        if cap == table.cap && !widen && live as u128 * 16 > cap as u128 * 5 {
-            // Past `usize::MAX / 2` stay put rather than panic: a purge never needs room.
-            cap = cap.checked_mul(2).unwrap_or(cap);
-        }
-        cap.max(self.min_cap)
+        sizing::next_capacity(table.cap, self.min_cap, live, widen)
     }
 }
 

@@ -74,6 +74,7 @@ mod counter;
 pub(crate) mod entry;
 mod iter;
 mod migrate;
+mod sizing;
 pub(crate) mod slot;
 mod table;
 
