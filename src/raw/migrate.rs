@@ -12,12 +12,23 @@
 //! 2. Copying a slot freezes it (`fetch_or(FROZEN)`), installs its entry in `next` if
 //!    it is live, then sets COPIED. Copying is idempotent; any number of threads may copy
 //!    the same slot.
-//! 3. After copying a block, a helper CASes the block state 0 -> 1; only the winner adds
-//!    one to the progress counter `done` (so it is counted exactly once).
+//! 3. After copying a block, a helper CASes the block state to DONE; only the winner
+//!    adds one to the progress counter `done` (so it is counted exactly once) and, for
+//!    a block that was not sealed, credits `next.room` with the slots it did not use.
 //! 4. Whoever brings `done` to the number of blocks promotes `next` to root with a CAS
 //!    on `root`, and retires the old table. A thread that needs the migration finished
 //!    (an insert that overflows `next`, iteration, `clear`, drop) copies every block
 //!    that is not DONE itself and then promotes; it does not wait for anyone.
+//!
+//! **Shrinks** (a next table smaller than the old one) first *seal* the old table, with
+//! no `next` yet: the `sealing` flag is set, and helpers claim blocks from `seal_claim`,
+//! freeze every slot of each and record its live count in the block state
+//! (`BLOCK_SEALED + n`). Writers keep inserting into blocks not yet sealed. Whoever
+//! needs `next` seals the rest itself (`finish_seal`), then sizes `next` from the exact
+//! sum and publishes it; copying then proceeds as above. **Room (I8):** a writer that
+//! puts a new key into a table other than the root takes a unit of that table's `room`
+//! first, so the copy always finds a free slot. See `docs/design.md`, "Room for the
+//! copy".
 
 use super::entry::Entry;
 use super::sizing;
@@ -134,19 +145,10 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     }
 
     /// Is it worth migrating `table` because an insert probed `dist` slots, `tombs` of
-    /// them tombstones? Yes if the table is at least half full (grow), if tombstones
-    /// clog the probe and the table as a whole (purge at the same size), or if it is
-    /// sparse and above the minimum size (shrink). Otherwise the insert goes past the
-    /// probe limit (never past `probe_cap`) instead of rebuilding the table for
-    /// nothing: the cluster is a run of live keys from a weak hash, or a local pile of
-    /// tombstones.
-    ///
-    /// A purge copies the whole table, so it must pay for itself: it is started only
-    /// when live entries plus tombstones fill half the table. Without that global
-    /// check, a few thousand keys removed and re-inserted over and over (a cache's
-    /// working set) pile tombstones into their own clusters, each re-insert probing
-    /// one slot further, and purged a 4M-slot table every ~115k inserts (criterion's
-    /// `insert_new`: ~1 µs per insert, mostly copying).
+    /// them tombstones (`sizing::should_migrate`, with this map's counts)? If not, the
+    /// insert goes past the probe limit (never past `probe_cap`) instead of rebuilding
+    /// the table for nothing: the cluster is a run of live keys from a weak hash, or a
+    /// local pile of tombstones.
     pub(super) fn should_migrate(&self, table: &Table<K, V>, dist: usize, tombs: usize) -> bool {
         let (live, removed) = self.count.sums();
         let tombstones = removed.wrapping_sub(table.removed_base);
@@ -235,7 +237,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
 
     /// The `next` of `table` (the root), allocating it if needed. The new table keeps
     /// `table`'s probe cap, doubled if `widen`. A table that would be smaller than
-    /// `table` is a shrink: it is sized only after sealing (see "Shrinks" above).
+    /// `table` is a shrink: it is sized only after sealing (module docs, "Shrinks").
     fn start_migration<'g>(
         &self,
         table: &'g Table<K, V>,

@@ -37,12 +37,12 @@
 //! - **I8 (room for the copy).** While a table is the target of a migration, its
 //!   non-empty slots never exceed the copies still possible plus the direct inserts
 //!   holding a unit of its `room`, and that sum stays below its length until the last
-//!   copy is installed: `room` starts at `F - C` (`C`: an exact count of the entries to
-//!   copy, for a shrink, which seals the old table before sizing `next`, with
-//!   `F = 3/4 cap`; otherwise `C = len(old)`, `F = len(next)`), a writer takes a unit before writing a new key into any
-//!   table but the root, and each finished unsealed block credits the slots its
-//!   copies did not use. So a copy always finds an empty slot (`docs/design.md`,
-//!   "Room for the copy").
+//!   copy is installed. `room` starts at `F - C`: for a shrink, which seals the old
+//!   table before sizing `next`, `C` is the exact count of entries to copy and
+//!   `F = 3/4 cap`; otherwise `C = len(old)` and `F = len(next)`. A writer takes a unit
+//!   before writing a new key into any table but the root, and each finished unsealed
+//!   block credits the slots its copies did not use. So a copy always finds an empty
+//!   slot (`docs/design.md`, "Room for the copy").
 //!
 //! # Memory ordering
 //!

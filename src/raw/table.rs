@@ -4,7 +4,8 @@
 //! ```text
 //!   Table { cap = 2^b, shift = 64 - b, probe_limit = L,
 //!           slots: [AtomicUsize; cap + L]     // home = hash >> shift; L tail slots
-//!           next, claim, done, blocks[nblocks], borrowed, probe_cap }
+//!           next, claim, done, blocks[nblocks], seal_claim, sealing, room,
+//!           borrowed, probe_cap }
 //!
 //!   slot index:  0 ........ cap-1 | cap ... cap+L-1
 //!                home slots       | tail (no key has its home here)
@@ -79,7 +80,7 @@ pub(crate) struct Table<K, V> {
     pub(crate) next: AtomicPtr<Table<K, V>>,
     /// Next block to hand out to a helper (may run past `nblocks`).
     pub(crate) claim: AtomicUsize,
-    /// Number of blocks whose state went 0 -> 1. Incremented only by the thread that
+    /// Number of blocks whose state went to DONE. Incremented only by the thread that
     /// won that transition, so it never exceeds `blocks.len()`.
     pub(crate) done: AtomicUsize,
     /// Per block: `BLOCK_OPEN`, `BLOCK_SEALED + n` (every slot frozen, `n` of them
@@ -89,7 +90,7 @@ pub(crate) struct Table<K, V> {
     /// Next block to hand out to a helper sealing this table for a shrink.
     pub(crate) seal_claim: AtomicUsize,
     /// 1 once a shrink of this table started sealing it (before `next` exists); never
-    /// reset. See `migrate.rs`, "Shrinks".
+    /// reset. See the `migrate` module docs, "Shrinks".
     pub(crate) sealing: AtomicU8,
     /// While this table is the target of a migration: how many more new keys writers
     /// may insert into it directly (I8). Set before the table is published.
