@@ -8,7 +8,7 @@
 //! value; a stripe can go negative (a key inserted on one stripe and removed on
 //! another), so the sum is clamped at zero.
 
-use crate::sync::{AtomicIsize, Ordering};
+use crate::sync::{unmodelled, AtomicIsize, Ordering};
 use crossbeam_utils::CachePadded;
 
 #[cfg(not(splitmap_loom))]
@@ -24,18 +24,19 @@ struct Stripe {
     live: AtomicIsize,
     /// Removals ever made through this stripe (each leaves a tombstone): the purge
     /// trigger compares it with its value when a table was created (`should_migrate`).
-    /// A sizing heuristic that orders nothing, so it is a plain `std` atomic even
-    /// under loom: the model checker does not explore its interleavings (they cannot
-    /// affect correctness, only when a purge starts), which keeps the models' state
-    /// space as it was.
-    removed: std::sync::atomic::AtomicIsize,
+    /// A sizing heuristic that orders nothing, so it is `sync::unmodelled` even under
+    /// loom: the model checker does not explore its interleavings (they cannot affect
+    /// correctness, only when a purge starts), which keeps the models' state space as
+    /// it was.
+    removed: unmodelled::AtomicIsize,
 }
 
 fn stripe_index() -> usize {
-    // Each thread takes the next stripe number once, round robin.
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    // Each thread takes the next stripe number once, round robin. Relaxed: a number
+    // handed out, nothing published with it.
+    static NEXT: unmodelled::AtomicUsize = unmodelled::AtomicUsize::new(0);
     thread_local! {
-        static INDEX: usize = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % STRIPES;
+        static INDEX: usize = NEXT.fetch_add(1, unmodelled::Ordering::Relaxed) % STRIPES;
     }
     INDEX.try_with(|i| *i).unwrap_or(0)
 }
@@ -47,7 +48,7 @@ impl Counter {
                 .map(|_| {
                     CachePadded::new(Stripe {
                         live: AtomicIsize::new(0),
-                        removed: std::sync::atomic::AtomicIsize::new(0),
+                        removed: unmodelled::AtomicIsize::new(0),
                     })
                 })
                 .collect(),
@@ -69,9 +70,7 @@ impl Counter {
     pub(crate) fn remove_one(&self) {
         let stripe = &self.stripes[stripe_index()];
         stripe.live.fetch_sub(1, Ordering::Relaxed);
-        stripe
-            .removed
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        stripe.removed.fetch_add(1, unmodelled::Ordering::Relaxed);
     }
 
     pub(crate) fn sum(&self) -> usize {
@@ -84,7 +83,7 @@ impl Counter {
         let (live, removed) = self.stripes.iter().fold((0isize, 0isize), |(l, r), s| {
             (
                 l + s.live.load(Ordering::Relaxed),
-                r.wrapping_add(s.removed.load(std::sync::atomic::Ordering::Relaxed)),
+                r.wrapping_add(s.removed.load(unmodelled::Ordering::Relaxed)),
             )
         });
         (live.max(0) as usize, removed as usize)

@@ -1,20 +1,22 @@
-//! Cooperative, incremental migration from a table to its `next`.
+//! The migration driver: cooperative, incremental migration from a table to its `next`,
+//! written once for every slot kind. It knows tables, blocks and the resize state; what
+//! a slot holds and how an entry is copied is the kind's (`kind.rs`, `SlotKind`).
 //!
 //! A migration starts when an insert's probe runs past the probe limit (or finds the
-//! table full) and the table is worth rebuilding. The new table is linked from the old
-//! (`next`, set once by CAS). From then on:
+//! table full) and the table is worth rebuilding (`sizing.rs`). The new table is linked
+//! from the old (`next`, set once by CAS). From then on:
 //!
 //! 1. Every write operation helps: it claims blocks of `BLOCK` old slots from the
 //!    `claim` counter and copies them (Go's `growWork`), one block at half load and up
 //!    to four when the table is sparse. Once every block is claimed, a helper instead
 //!    redoes the last block that is not yet DONE, so a claimant that stalls cannot
 //!    hold the migration back.
-//! 2. Copying a slot freezes it (`fetch_or(FROZEN)`), installs its entry in `next` if
-//!    it is live, then sets COPIED. Copying is idempotent; any number of threads may copy
-//!    the same slot.
+//! 2. Copying a slot freezes it, installs its entry in `next` if it is live, then marks
+//!    it COPIED (`SlotKind::copy_range`). Copying is idempotent; any number of threads
+//!    may copy the same slot.
 //! 3. After copying a block, a helper CASes the block state to DONE; only the winner
 //!    adds one to the progress counter `done` (so it is counted exactly once) and, for
-//!    a block that was not sealed, credits `next.room` with the slots it did not use.
+//!    a block that was not sealed, credits `next`'s room with the slots it did not use.
 //! 4. Whoever brings `done` to the number of blocks promotes `next` to root with a CAS
 //!    on `root`, and retires the old table. A thread that needs the migration finished
 //!    (an insert that overflows `next`, iteration, `clear`, drop) copies every block
@@ -26,16 +28,16 @@
 //! (`BLOCK_SEALED + n`). Writers keep inserting into blocks not yet sealed. Whoever
 //! needs `next` seals the rest itself (`finish_seal`), then sizes `next` from the exact
 //! sum and publishes it; copying then proceeds as above. **Room (I8):** a writer that
-//! puts a new key into a table other than the root takes a unit of that table's `room`
-//! first, so the copy always finds a free slot. See `docs/design.md`, "Room for the
-//! copy".
+//! puts a new key into a table other than the root takes a unit of that table's room
+//! first (`Tables::take_room`), so the copy always finds a free slot. See
+//! `docs/design.md`, "Room for the copy".
 
-use super::entry::Entry;
+use super::counter::Counter;
+use super::kind::{Held, SlotKind};
+use super::resize::{BLOCK_DONE, BLOCK_OPEN, BLOCK_SEALED};
 use super::sizing;
-use super::slot::{Word, BORROWED, MARK};
-use super::table::{Probe, Table, BLOCK, BLOCK_DONE, BLOCK_OPEN, BLOCK_SEALED};
-use super::{next_of, RawMap};
-use crate::sync::{retry_hint, AtomicPtr, Ordering};
+use super::table::{capacity_for, Table, BLOCK};
+use crate::sync::{AtomicPtr, Ordering};
 use crossbeam_epoch::Guard;
 
 /// At most this many blocks copied by one write (see `help`). One under loom: the
@@ -54,11 +56,112 @@ enum Copies {
     Sealed(usize),
 }
 
-impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
+/// A unit of room taken for a direct insert (`Tables::take_room`), to be given back
+/// if the insert does not happen.
+#[must_use]
+pub(crate) enum Room {
+    /// The table is the root: inserts into it need no room.
+    NotNeeded,
+    /// One unit of the table's room (I8).
+    Taken,
+}
+
+/// A map's chain of tables: the root (and, during a migration, its `next`), the live
+/// count and the capacity the map never shrinks below. Every slot kind's map holds one
+/// and drives its migrations through it.
+pub(crate) struct Tables<S> {
+    /// Invariant: always a valid table; see I4/I5 for how it moves.
+    root: AtomicPtr<Table<S>>,
+    pub(crate) count: Counter,
+    min_cap: usize,
+}
+
+impl<S: SlotKind> Tables<S> {
+    /// A chain whose table never shrinks below room for `entries` entries.
+    ///
+    /// Panics with "capacity overflow" if the table size does not fit in `usize`.
+    pub(crate) fn with_capacity(entries: usize) -> Self {
+        let cap = capacity_for(entries).unwrap_or_else(|| panic!("splitmap: capacity overflow"));
+        let table = Box::into_raw(Box::new(Table::new(cap, 0)));
+        Tables {
+            root: AtomicPtr::new(table),
+            count: Counter::new(),
+            min_cap: cap,
+        }
+    }
+}
+
+impl<S> Tables<S> {
+    /// The current root table.
+    #[inline]
+    pub(crate) fn root<'g>(&self, _guard: &'g Guard) -> &'g Table<S> {
+        // Acquire: the table's initialisation and (after a promotion) every copy into it
+        // happen-before this load.
+        let ptr = self.root.load(Ordering::Acquire);
+        // SAFETY: `root` is never null, and I7: a table reachable from `root` while
+        // `_guard` is pinned is freed only after the guard is dropped.
+        unsafe { &*ptr }
+    }
+
+    /// The root and its `next`, for a caller with exclusive access (a map's `Drop`).
+    pub(crate) fn get_mut(&mut self) -> (&Table<S>, Option<&Table<S>>) {
+        // Relaxed: `&mut self` excludes every other thread.
+        let root = self.root.load(Ordering::Relaxed);
+        // SAFETY: `root` is always a valid table, owned by the chain (I5: not retired),
+        // and `&mut self` keeps it (and its `next`, owned through it) alive and unshared.
+        unsafe {
+            let next = (*root).resize.next.load(Ordering::Relaxed);
+            (&*root, (!next.is_null()).then(|| &*next))
+        }
+    }
+
+    /// Number of entries (approximate while writers run).
+    pub(crate) fn len(&self) -> usize {
+        self.count.sum()
+    }
+
+    /// The capacity the map never shrinks below.
+    pub(crate) fn min_capacity(&self) -> usize {
+        self.min_cap
+    }
+}
+
+impl<S> Drop for Tables<S> {
+    fn drop(&mut self) {
+        // The map that holds this chain has already freed the entries its tables own
+        // (in its own `Drop`, which runs first); what is left is the tables themselves.
+        // Nothing migrates here: finishing a migration would free the old table while
+        // we still walk it, and no guard protects us (none is needed: `&mut self`).
+        let root = self.root.load(Ordering::Relaxed);
+        // SAFETY: I5: the root is owned by the chain and not retired, and its `next`
+        // (if any) is reachable only through it; `&mut self` excludes every other
+        // thread, so each is freed exactly once, here.
+        unsafe {
+            let next = (*root).resize.next.load(Ordering::Relaxed);
+            if !next.is_null() {
+                drop(Box::from_raw(next));
+            }
+            drop(Box::from_raw(root));
+        }
+    }
+}
+
+/// The successor of `table`, if a migration has started.
+#[inline]
+pub(crate) fn next_of<'g, S>(table: &Table<S>, _guard: &'g Guard) -> Option<&'g Table<S>> {
+    // Acquire: pairs with the AcqRel CAS that installed the fully initialised table.
+    let ptr = table.resize.next.load(Ordering::Acquire);
+    // SAFETY: I7: `next` is reachable from `table`, which is reachable under the guard;
+    // a `next` table is freed only after it has itself been promoted and retired, which
+    // happens after `_guard`'s pin (it would have to be unlinked from `root` first).
+    (!ptr.is_null()).then(|| unsafe { &*ptr })
+}
+
+impl<S: SlotKind + Send + 'static> Tables<S> {
     /// Help the migration out of `root`, if one is running: copy one block.
-    pub(super) fn help(&self, root: &Table<K, V>, guard: &Guard) {
+    pub(crate) fn help(&self, root: &Table<S>, guard: &Guard) {
         let Some(next) = next_of(root, guard) else {
-            if root.is_sealing() {
+            if root.resize.is_sealing() {
                 self.help_seal(root, guard);
             }
             return;
@@ -74,11 +177,12 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         let mut slots = 0;
         let mut entries = 0;
         let mut helped = false;
+        let claim = &root.resize.claim;
         // Relaxed: `claim` only hands out work; the copies themselves are ordered by the
         // slot RMWs and the block-state CAS. Skip the RMW once every block is claimed so
         // the tail of a migration does not bounce this line between cores.
-        while root.claim.load(Ordering::Relaxed) < nblocks {
-            let k = root.claim.fetch_add(1, Ordering::Relaxed);
+        while claim.load(Ordering::Relaxed) < nblocks {
+            let k = claim.fetch_add(1, Ordering::Relaxed);
             if k >= nblocks {
                 break;
             }
@@ -100,7 +204,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         // scan from the end. Acquire pairs with the block CAS so DONE blocks are skipped.
         let pending = (0..nblocks)
             .rev()
-            .find(|&k| root.blocks[k].load(Ordering::Acquire) != BLOCK_DONE);
+            .find(|&k| root.resize.blocks[k].load(Ordering::Acquire) != BLOCK_DONE);
         match pending {
             Some(k) => {
                 copy_block(root, next, k, &self.root, guard);
@@ -111,16 +215,62 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         }
     }
 
-    /// Copy slot `idx` of `table` (frozen or about to be) and return `next`.
-    pub(super) fn copy_slot<'g>(
+    /// Help the migration out of the root if one is under way (the first step of
+    /// every write), and return the root to write in.
+    #[inline]
+    pub(crate) fn root_for_write<'g>(&self, guard: &'g Guard) -> &'g Table<S> {
+        let table = self.root(guard);
+        if table.resize.is_moving_hint() {
+            self.help(table, guard);
+            return self.root(guard);
+        }
+        table
+    }
+
+    /// Copy slot `idx` of `table`, which the caller found frozen, and return `next`:
+    /// a writer completes the copy of its key's slot before touching the key there (I3).
+    pub(crate) fn copy_slot<'g>(
         &self,
-        table: &'g Table<K, V>,
+        table: &'g Table<S>,
         idx: usize,
         guard: &'g Guard,
-    ) -> &'g Table<K, V> {
+    ) -> &'g Table<S> {
         let next = self.next_or_seal(table, guard);
-        copy_slot(table, next, idx);
+        // SAFETY: `next` is `table`'s `next`, and both are reachable under `guard` (I7).
+        unsafe { S::copy_slot(table, next, idx) };
         next
+    }
+
+    /// Prove a key absent from `table` for good (I3) by freezing the empty slot `idx`
+    /// that ended its probe. False if someone filled the slot first: look again.
+    pub(crate) fn prove_absent(table: &Table<S>, idx: usize) -> bool {
+        table.slots.freeze(idx) == Held::Empty
+    }
+
+    /// I8: before a new key is written into `table`, take a unit of its room unless
+    /// it is the root (only a migration target needs room). If none is left, help the
+    /// migration (finished blocks credit room) and return the root to start over in.
+    pub(crate) fn take_room<'g>(
+        &self,
+        table: &Table<S>,
+        guard: &'g Guard,
+    ) -> Result<Room, &'g Table<S>> {
+        let root = self.root(guard);
+        if std::ptr::eq(table, root) {
+            return Ok(Room::NotNeeded);
+        }
+        if table.resize.take_room() {
+            return Ok(Room::Taken);
+        }
+        self.help(root, guard);
+        Err(self.root(guard))
+    }
+
+    /// Give back room taken for an insert that did not happen (its CAS failed).
+    pub(crate) fn give_back_room(table: &Table<S>, room: Room) {
+        if let Room::Taken = room {
+            table.resize.add_room(1);
+        }
     }
 
     /// The `next` of `table`, which the caller found frozen somewhere. A freeze happens
@@ -128,43 +278,60 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// (both are ordered before the freeze we saw), so if `next` is not set yet a seal
     /// is in flight: finish it, which publishes `next`. (Were neither true, sealing
     /// would still be a valid way to start a migration, so this never fails.)
-    pub(super) fn next_or_seal<'g>(
-        &self,
-        table: &'g Table<K, V>,
-        guard: &'g Guard,
-    ) -> &'g Table<K, V> {
+    pub(crate) fn next_or_seal<'g>(&self, table: &'g Table<S>, guard: &'g Guard) -> &'g Table<S> {
         match next_of(table, guard) {
             Some(next) => next,
             None => {
-                if !table.is_sealing() {
-                    table.begin_sealing();
+                if !table.resize.is_sealing() {
+                    table.resize.begin_sealing();
                 }
                 self.finish_seal(table, guard)
             }
         }
     }
 
+    /// An insert probed `dist` slots of `table`, `tombs` of them tombstones, and
+    /// found room only at the empty slot `idx` past the probe limit. Returns the table
+    /// to retry the insert in: `table` itself if the insert should go past the limit
+    /// there (rebuilding would not help: a run of live keys from a weak hash, or a
+    /// local pile of tombstones; see `sizing::should_migrate`) or lost its slot, else
+    /// the table a migration (started or finished here) sends it to. Past `probe_cap`
+    /// a writer never places an entry (iterators rely on it), so the table then
+    /// migrates to one with twice the probe cap.
+    pub(crate) fn past_probe_limit<'g>(
+        &self,
+        table: &'g Table<S>,
+        idx: usize,
+        dist: usize,
+        tombs: usize,
+        guard: &'g Guard,
+    ) -> Option<&'g Table<S>> {
+        let widen = dist > table.probe_cap;
+        if widen || self.should_migrate(table, dist, tombs) {
+            Some(self.overflow(table, Some(idx), widen, guard))
+        } else {
+            None
+        }
+    }
+
     /// Is it worth migrating `table` because an insert probed `dist` slots, `tombs` of
-    /// them tombstones (`sizing::should_migrate`, with this map's counts)? If not, the
-    /// insert goes past the probe limit (never past `probe_cap`) instead of rebuilding
-    /// the table for nothing: the cluster is a run of live keys from a weak hash, or a
-    /// local pile of tombstones.
-    pub(super) fn should_migrate(&self, table: &Table<K, V>, dist: usize, tombs: usize) -> bool {
+    /// them tombstones (`sizing::should_migrate`, with this map's counts)?
+    fn should_migrate(&self, table: &Table<S>, dist: usize, tombs: usize) -> bool {
         let (live, removed) = self.count.sums();
-        let tombstones = removed.wrapping_sub(table.removed_base);
+        let tombstones = removed.wrapping_sub(table.resize.removed_base);
         sizing::should_migrate(table.cap, self.min_cap, live, tombstones, dist, tombs)
     }
 
     /// An insert found no room in `table` (a probe past the limit ending at the empty slot
     /// `idx`, or no empty slot at all). `widen`: the probe also passed the table's
     /// `probe_cap`, so the next table gets twice the cap. Returns the table to retry in.
-    pub(super) fn overflow<'g>(
+    pub(crate) fn overflow<'g>(
         &self,
-        table: &'g Table<K, V>,
+        table: &'g Table<S>,
         idx: Option<usize>,
         widen: bool,
         guard: &'g Guard,
-    ) -> &'g Table<K, V> {
+    ) -> &'g Table<S> {
         let root = self.root(guard);
         if !std::ptr::eq(root, table) {
             // Only the root may start a migration (I4). `table` is either an old table
@@ -179,16 +346,10 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         let next = self.start_migration(root, widen, guard);
         self.help(root, guard);
         match idx {
-            // Prove the key absent from `table` before writing it in `next` (I3): freeze
-            // the empty slot that ended the probe. If someone filled it first, retry here.
-            Some(idx) => {
-                let w = table.freeze(idx);
-                if w.is_null() && !w.is_tombstone() {
-                    next
-                } else {
-                    table
-                }
-            }
+            // Prove the key absent from `table` before writing it in `next` (I3). If
+            // someone filled the slot first, retry here.
+            Some(idx) if !Self::prove_absent(table, idx) => table,
+            Some(_) => next,
             // No empty slot anywhere: the key cannot be in `table` nor enter it (I1, I2).
             None => next,
         }
@@ -197,7 +358,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// After a successful remove: start a shrink if the table has become sparse. Only
     /// checked on about one remove in 64 (chosen by hash bits the index does not use) so
     /// removes rarely sum the counter stripes.
-    pub(super) fn after_remove(&self, table: &Table<K, V>, hash: u64, guard: &Guard) {
+    pub(crate) fn after_remove(&self, table: &Table<S>, hash: u64, guard: &Guard) {
         if hash & 63 != 0 && table.cap > 64 {
             return;
         }
@@ -207,21 +368,28 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
             return;
         }
         if sizing::is_sparse(self.count.sum(), root.cap, self.min_cap) {
-            root.begin_sealing();
+            root.resize.begin_sealing();
             self.help(root, guard);
         }
     }
 
     /// Finish the migration out of the current root, if any (sealing included), and
     /// promote.
-    pub(super) fn finish_migration(&self, guard: &Guard) {
+    pub(crate) fn finish_migration(&self, guard: &Guard) {
         let root = self.root(guard);
         let next = match next_of(root, guard) {
             Some(next) => next,
-            None if root.is_sealing() => self.finish_seal(root, guard),
+            None if root.resize.is_sealing() => self.finish_seal(root, guard),
             None => return,
         };
         finish_copy(root, next, &self.root, guard);
+    }
+
+    /// Is a migration or a seal under way out of the root? (After `finish_migration`,
+    /// only one that started since.)
+    pub(crate) fn is_moving(&self, guard: &Guard) -> bool {
+        let root = self.root(guard);
+        next_of(root, guard).is_some() || root.resize.is_sealing()
     }
 
     /// Bring the table down to the size the live count calls for (used after `retain`
@@ -230,7 +398,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         self.finish_migration(guard);
         let root = self.root(guard);
         if sizing::is_sparse(self.count.sum(), root.cap, self.min_cap) {
-            root.begin_sealing();
+            root.resize.begin_sealing();
             self.finish_migration(guard);
         }
     }
@@ -240,14 +408,14 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// `table` is a shrink: it is sized only after sealing (module docs, "Shrinks").
     fn start_migration<'g>(
         &self,
-        table: &'g Table<K, V>,
+        table: &'g Table<S>,
         widen: bool,
         guard: &'g Guard,
-    ) -> &'g Table<K, V> {
+    ) -> &'g Table<S> {
         if let Some(next) = next_of(table, guard) {
             return next;
         }
-        if table.is_sealing() {
+        if table.resize.is_sealing() {
             return self.finish_seal(table, guard);
         }
         // One pass over the counter stripes gives both the size and the new table's
@@ -255,7 +423,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         let (live, removed) = self.count.sums();
         let cap = self.next_capacity(table, live, widen);
         if cap < table.cap {
-            table.begin_sealing();
+            table.resize.begin_sealing();
             return self.finish_seal(table, guard);
         }
         // Every copy lands in a slot of its own and comes from a slot of its own, so
@@ -277,13 +445,13 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// another thread did first. Returns `table.next`.
     fn publish_next<'g>(
         &self,
-        table: &'g Table<K, V>,
+        table: &'g Table<S>,
         cap: usize,
         widen: bool,
         copies: Copies,
         removed: usize,
         _guard: &'g Guard,
-    ) -> &'g Table<K, V> {
+    ) -> &'g Table<S> {
         let probe_cap = if widen {
             table.probe_cap.saturating_mul(2)
         } else {
@@ -295,11 +463,11 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
             Copies::Sealed(n) => (n, table_new.shrink_fill()),
         };
         let mut table_new = table_new.admitting(copies, fill);
-        table_new.removed_base = removed;
+        table_new.resize.removed_base = removed;
         let new = Box::into_raw(Box::new(table_new));
         // AcqRel: Release publishes the initialised table; Acquire (also on failure)
         // lets us use the winner's table.
-        match table.next.compare_exchange(
+        match table.resize.next.compare_exchange(
             std::ptr::null_mut(),
             new,
             Ordering::AcqRel,
@@ -322,18 +490,14 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// Lock-free: it waits for no one; blocks that other sealers claimed are sealed
     /// again here (idempotent), which is what lets a thread that needs `next` finish
     /// even if every other sealer stalls.
-    pub(super) fn finish_seal<'g>(
-        &self,
-        table: &'g Table<K, V>,
-        guard: &'g Guard,
-    ) -> &'g Table<K, V> {
+    fn finish_seal<'g>(&self, table: &'g Table<S>, guard: &'g Guard) -> &'g Table<S> {
         if let Some(next) = next_of(table, guard) {
             return next;
         }
         let mut live = 0;
         for k in 0..table.nblocks() {
             // Acquire: pairs with the sealing CAS, so the count it stored is final.
-            let mut state = table.blocks[k].load(Ordering::Acquire);
+            let mut state = table.resize.blocks[k].load(Ordering::Acquire);
             if state == BLOCK_OPEN {
                 state = seal_block(table, k);
             }
@@ -358,12 +522,13 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// Seal blocks of a table that a shrink is sealing, a few per write (as `help`
     /// copies): claims from `seal_claim`; once every block is claimed, finish the seal
     /// (publishing `next`) so a stalled sealer cannot hold the shrink back.
-    fn help_seal(&self, root: &Table<K, V>, guard: &Guard) {
+    fn help_seal(&self, root: &Table<S>, guard: &Guard) {
         let nblocks = root.nblocks();
+        let seal_claim = &root.resize.seal_claim;
         let mut slots = 0;
         // Relaxed: as `claim` in `help`; the block-state CAS orders the seal.
-        while root.seal_claim.load(Ordering::Relaxed) < nblocks {
-            let k = root.seal_claim.fetch_add(1, Ordering::Relaxed);
+        while seal_claim.load(Ordering::Relaxed) < nblocks {
+            let k = seal_claim.fetch_add(1, Ordering::Relaxed);
             if k >= nblocks {
                 break;
             }
@@ -377,7 +542,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     }
 
     /// Size of the table to replace `table` with (see `sizing::next_capacity`).
-    fn next_capacity(&self, table: &Table<K, V>, live: usize, widen: bool) -> usize {
+    fn next_capacity(&self, table: &Table<S>, live: usize, widen: bool) -> usize {
         sizing::next_capacity(table.cap, self.min_cap, live, widen)
     }
 }
@@ -387,15 +552,15 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
 /// `guard` must be a real pin, never `unprotected()`: promotion (here or inside
 /// `copy_block`) retires `old` while this function may still read it, which is only
 /// safe because the retirement is deferred until our guard is dropped.
-fn finish_copy<K, V>(
-    old: &Table<K, V>,
-    next: &Table<K, V>,
-    root: &AtomicPtr<Table<K, V>>,
+fn finish_copy<S: SlotKind + Send + 'static>(
+    old: &Table<S>,
+    next: &Table<S>,
+    root: &AtomicPtr<Table<S>>,
     guard: &Guard,
 ) {
     for k in 0..old.nblocks() {
         // Acquire: a DONE block's copies are visible to us, and so to whoever we promote for.
-        let state = old.blocks[k].load(Ordering::Acquire);
+        let state = old.resize.blocks[k].load(Ordering::Acquire);
         if state != BLOCK_DONE {
             copy_block_in(state, old, next, k, root, guard);
         }
@@ -412,14 +577,14 @@ fn finish_copy<K, V>(
 /// The count is exact and the same for every sealer: a frozen slot never changes
 /// before it is copied (I2), no copy happens before `next` exists, and each sealer
 /// counts a slot only after freezing it itself.
-fn seal_block<K, V>(table: &Table<K, V>, k: usize) -> u8 {
+fn seal_block<S: SlotKind>(table: &Table<S>, k: usize) -> u8 {
     let mut live = 0u8;
     for idx in table.block_range(k) {
-        live += u8::from(!table.freeze(idx).is_null());
+        live += u8::from(table.slots.freeze(idx) == Held::Entry);
     }
     // AcqRel: Release publishes our freezes with the count to the thread that sizes
     // `next` from it; Acquire (also on failure) lets us use a racing sealer's count.
-    match table.blocks[k].compare_exchange(
+    match table.resize.blocks[k].compare_exchange(
         BLOCK_OPEN,
         BLOCK_SEALED + live,
         Ordering::AcqRel,
@@ -432,25 +597,25 @@ fn seal_block<K, V>(table: &Table<K, V>, k: usize) -> u8 {
 
 /// Copy block `k` of `old`, mark it DONE and count it; promote if it was the last.
 /// Returns the number of entries this call installed in `next`.
-fn copy_block<K, V>(
-    old: &Table<K, V>,
-    next: &Table<K, V>,
+fn copy_block<S: SlotKind + Send + 'static>(
+    old: &Table<S>,
+    next: &Table<S>,
     k: usize,
-    root: &AtomicPtr<Table<K, V>>,
+    root: &AtomicPtr<Table<S>>,
     guard: &Guard,
 ) -> usize {
     // Acquire: pairs with the sealing CAS, so a sealed block's freezes are visible.
-    let state = old.blocks[k].load(Ordering::Acquire);
+    let state = old.resize.blocks[k].load(Ordering::Acquire);
     copy_block_in(state, old, next, k, root, guard)
 }
 
 /// `copy_block`, for a block whose state the caller just loaded (Acquire) as `sealed`.
-fn copy_block_in<K, V>(
+fn copy_block_in<S: SlotKind + Send + 'static>(
     sealed: u8,
-    old: &Table<K, V>,
-    next: &Table<K, V>,
+    old: &Table<S>,
+    next: &Table<S>,
     k: usize,
-    root: &AtomicPtr<Table<K, V>>,
+    root: &AtomicPtr<Table<S>>,
     guard: &Guard,
 ) -> usize {
     let range = old.block_range(k);
@@ -460,60 +625,27 @@ fn copy_block_in<K, V>(
     // A sealed block is frozen already: its live slots are copied with a load instead
     // of a second freeze, and one the seal found without live entries (most of a
     // sparse shrink) has nothing to copy at all.
-    let frozen = sealed >= BLOCK_SEALED;
     let copied = if sealed == BLOCK_SEALED {
         0
     } else {
-        copy_slots(old, next, range.clone(), frozen)
+        // SAFETY: `next` is `old`'s `next` and both are reachable under `guard` (the
+        // callers loaded them from `root` or from `old` under it; I7); `range` is one
+        // block.
+        unsafe { S::copy_range(old, next, range.clone(), sealed > BLOCK_SEALED) }
     };
     mark_done(sealed, old, next, k, root, guard, range);
-    copied
-}
-
-/// Copy the slots `range` of one block of `old` into `next` (`frozen`: a seal froze
-/// them all already). Returns the number of entries this call installed.
-fn copy_slots<K, V>(
-    old: &Table<K, V>,
-    next: &Table<K, V>,
-    range: std::ops::Range<usize>,
-    frozen: bool,
-) -> usize {
-    // Pass 1: read the hash of every live entry in the block with plain loads. Copying
-    // needs each entry's hash (for its home in `next`), and the entries lie in
-    // allocation order, not table order, so each read is a cache miss. Here nothing
-    // orders the loads, so the CPU overlaps the misses; in pass 2 every slot's freeze
-    // is a locked RMW, which would make each miss wait for the one before
-    // (`shared/perf-notes.md`: dependent misses ~10x independent ones).
-    let mut hashes = [(std::ptr::null_mut::<Entry<K, V>>(), 0u64); BLOCK];
-    for (seen, idx) in hashes.iter_mut().zip(range.clone()) {
-        let w = old.load(idx);
-        if !w.is_null() && !w.is_copied() {
-            let entry = w.ptr::<K, V>();
-            // SAFETY: I7: `w` was loaded under the caller's guard from `old`, which is
-            // reachable under it, and I6 keeps the entry alive as long as `old` is.
-            *seen = (entry, unsafe { (*entry).hash });
-        }
-    }
-    // Pass 2: freeze and copy. A slot that changed since pass 1 is copied all the same
-    // (the hint only saves the read of a hash already known).
-    let mut copied = 0;
-    for (&hint, idx) in hashes.iter().zip(range.clone()) {
-        copied += usize::from(copy_slot_hinted(old, next, idx, hint, frozen));
-    }
-    // Blocks never exceed `BLOCK` slots, so the zip above covers the whole range.
-    debug_assert!(range.len() <= BLOCK);
     copied
 }
 
 /// Mark block `k` of `old` (last seen in state `seen`) DONE after its slots were
 /// copied, credit `next` with the room the block did not need, count it, and promote if
 /// it was the last.
-fn mark_done<K, V>(
+fn mark_done<S: SlotKind + Send + 'static>(
     seen: u8,
-    old: &Table<K, V>,
-    next: &Table<K, V>,
+    old: &Table<S>,
+    next: &Table<S>,
     k: usize,
-    root: &AtomicPtr<Table<K, V>>,
+    root: &AtomicPtr<Table<S>>,
     guard: &Guard,
     range: std::ops::Range<usize>,
 ) {
@@ -521,13 +653,13 @@ fn mark_done<K, V>(
     // Acquire orders other threads' copies of slots in this block (which we observed)
     // before our count. A block is OPEN or SEALED (a shrink's seal counted it) before;
     // `seen` is the state the caller loaded, the usual expected value.
+    let blocks = &old.resize.blocks;
     let mut state = seen;
     let won = loop {
         if state == BLOCK_DONE {
             break None;
         }
-        match old.blocks[k].compare_exchange(state, BLOCK_DONE, Ordering::AcqRel, Ordering::Acquire)
-        {
+        match blocks[k].compare_exchange(state, BLOCK_DONE, Ordering::AcqRel, Ordering::Acquire) {
             Ok(before) => break Some(before),
             Err(actual) => state = actual,
         }
@@ -537,13 +669,13 @@ fn mark_done<K, V>(
             // Room for this block was reserved slot by slot (I8); hand back what its
             // copies did not use. Every slot is final now (we froze and copied each),
             // so the count of COPIED slots is exact.
-            let used = range.clone().filter(|&i| old.load(i).is_copied()).count();
-            next.add_room((range.len() - used) as isize);
+            let used = range.clone().filter(|&i| old.slots.is_copied(i)).count();
+            next.resize.add_room((range.len() - used) as isize);
         }
         // Only the winner of the block transition counts it (exactly once per block).
         // AcqRel: the RMW chain on `done` carries every block's copies to the thread
         // that brings it to `nblocks`.
-        let done = old.done.fetch_add(1, Ordering::AcqRel) + 1;
+        let done = old.resize.done.fetch_add(1, Ordering::AcqRel) + 1;
         #[cfg(splitmap_loom)]
         crate::sync::loom_stats::bump(crate::sync::loom_stats::BLOCK_DONE);
         debug_assert!(done <= old.nblocks(), "progress counter overshot: {done}");
@@ -556,9 +688,9 @@ fn mark_done<K, V>(
 /// Move `root` from `old` to `old.next`; the winner retires `old`.
 ///
 /// Callers have established that every block of `old` is DONE (I5).
-fn promote<K, V>(old: &Table<K, V>, root: &AtomicPtr<Table<K, V>>, guard: &Guard) {
-    let old_ptr = old as *const Table<K, V> as *mut Table<K, V>;
-    let next = old.next.load(Ordering::Acquire);
+fn promote<S: Send + 'static>(old: &Table<S>, root: &AtomicPtr<Table<S>>, guard: &Guard) {
+    let old_ptr = old as *const Table<S> as *mut Table<S>;
+    let next = old.resize.next.load(Ordering::Acquire);
     debug_assert!(!next.is_null());
     // AcqRel: Acquire so the winner sees the table it retires; Release so readers that
     // load the new root see every copy (which happened-before our DONE observations).
@@ -569,100 +701,12 @@ fn promote<K, V>(old: &Table<K, V>, root: &AtomicPtr<Table<K, V>>, guard: &Guard
         #[cfg(splitmap_loom)]
         crate::sync::loom_stats::bump(crate::sync::loom_stats::PROMOTE);
         // Threads still reading `old` are pinned, which delays the destructor; it frees
-        // only the arrays and the borrowed list (I6), whose K, V are Send + 'static (a
-        // migration exists only if the map was written through the bounded API).
+        // only the arrays and what the kind's slots own beyond live entries (I6), and
+        // `S: Send + 'static`, so it may run on any thread, later.
         // SAFETY: I5: our CAS unlinked `old` from `root`, exactly once; I7: `guard` is a
         // real pin, so `old` stays valid for the rest of our operation.
         unsafe { guard.defer_unchecked(move || drop(Box::from_raw(old_ptr))) };
     }
-}
-
-/// Freeze slot `idx` of `old` and, if it holds a live entry, install it in `next` and
-/// mark it COPIED. Idempotent.
-fn copy_slot<K, V>(old: &Table<K, V>, next: &Table<K, V>, idx: usize) {
-    copy_slot_hinted(old, next, idx, (std::ptr::null_mut(), 0), false);
-}
-
-/// `copy_slot`, where `hint` may hold an entry and its hash read earlier (see
-/// `copy_block`); it is used only if the frozen slot still holds that same entry.
-/// Returns whether the slot held an entry still to be copied (by us or a racing
-/// helper): the work that makes a copy expensive.
-fn copy_slot_hinted<K, V>(
-    old: &Table<K, V>,
-    next: &Table<K, V>,
-    idx: usize,
-    hint: (*mut Entry<K, V>, u64),
-    frozen: bool,
-) -> bool {
-    // `frozen`: a seal froze the slot (we saw its block SEALED with Acquire), and a
-    // frozen slot changes only to COPIED (I2), so a load gives what a freeze would.
-    let w = if frozen {
-        old.load(idx)
-    } else {
-        old.freeze(idx)
-    };
-    if w.is_null() || w.is_copied() {
-        return false;
-    }
-    let entry = w.ptr::<K, V>();
-    let hash = if entry == hint.0 {
-        hint.1
-    } else {
-        // SAFETY: `entry` came from a frozen slot of `old`, which the caller reaches
-        // under a guard; I6/I7 keep it alive while `old` is reachable.
-        unsafe { (*entry).hash }
-    };
-    install_copy(old, idx, next, entry, hash);
-    // Release: a reader that sees COPIED goes to `next` and must find the entry there
-    // (the install CAS above happens-before this).
-    old.slots[idx].fetch_or(MARK, Ordering::Release);
-    true
-}
-
-/// Put `entry` (from slot `idx` of `old`, with hash `hash`) into `next` unless that
-/// copy already happened.
-fn install_copy<K, V>(
-    old: &Table<K, V>,
-    idx: usize,
-    next: &Table<K, V>,
-    entry: *mut Entry<K, V>,
-    hash: u64,
-) {
-    let mut probe = Probe::new(next.home(hash), next.len());
-    while let Some(i) = probe.current() {
-        let mut w = next.load(i);
-        loop {
-            if w.is_empty() {
-                match next.cas(i, Word::EMPTY, Word::from_entry(entry, hash, BORROWED)) {
-                    Ok(()) => return,
-                    Err(actual) => {
-                        w = actual;
-                        retry_hint();
-                        continue;
-                    }
-                }
-            }
-            if w.ptr::<K, V>() == entry {
-                return; // another helper installed it
-            }
-            // A tombstone, a frozen slot, or an entry with our hash might be the result of
-            // our key having been copied and then removed or replaced in `next`. All of
-            // those writes happen after the old slot is COPIED (I3), and we read them with
-            // Acquire, so if this is the case we see COPIED now and stop.
-            // SAFETY: a non-null word loaded from `next` under the caller's guard (I7).
-            let maybe_ours =
-                w.is_null() || (w.may_hold(hash) && unsafe { (*w.ptr::<K, V>()).hash == hash });
-            if maybe_ours && old.load(idx).is_copied() {
-                return;
-            }
-            break;
-        }
-        probe.advance();
-    }
-    // I8: every non-empty slot of `next` holds a copy of another old slot or a direct
-    // insert that took a unit of `next.room`, and those never number `next.len()`
-    // while a copy is pending, so the probe above (every slot) met an empty one.
-    unreachable!("splitmap: no free slot in the next table for a migrating entry");
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
-//! One table: the slot array, its probe parameters, and the migration bookkeeping that
-//! lives beside it.
+//! One table: its geometry (capacity, probe limits, blocks), its resize state and the
+//! slots of its kind. Generic over the kind; nothing here looks inside a slot.
 //!
 //! ```text
-//!   Table { cap = 2^b, shift = 64 - b, probe_limit = L,
-//!           slots: [AtomicUsize; cap + L]     // home = hash >> shift; L tail slots
-//!           next, claim, done, blocks[nblocks], seal_claim, sealing, room,
-//!           borrowed, probe_cap }
+//!   Table<S> { cap = 2^b, shift = 64 - b, probe_limit = L, probe_cap, block,
+//!              resize: ResizeState { next, claim, done, blocks[nblocks], seal_claim,
+//!                                    sealing, room, removed_base },
+//!              slots: S }                     // S: SlotKind, cap + L slots
+//!              // home = hash >> shift; L tail slots
 //!
 //!   slot index:  0 ........ cap-1 | cap ... cap+L-1
 //!                home slots       | tail (no key has its home here)
@@ -17,10 +18,8 @@
 //! only a cluster longer than the tail (a degenerate hasher) wraps to index 0, which
 //! keeps every table able to hold `cap` keys whatever the hash distribution.
 
-use super::entry::Entry;
-use super::slot::Word;
-use crate::sync::{AtomicIsize, AtomicPtr, AtomicU8, AtomicUsize, Ordering};
-use crossbeam_utils::CachePadded;
+use super::kind::SlotKind;
+use super::resize::ResizeState;
 
 /// Slots per migration block for large tables. A block is the unit a helper claims and
 /// counts; small tables use smaller blocks (see `block_size`).
@@ -35,14 +34,6 @@ pub(crate) const BLOCK: usize = 2;
 pub(crate) fn block_size(len: usize) -> usize {
     (len / 8).clamp(2, BLOCK)
 }
-
-/// Block states (`Table::blocks`). A block goes OPEN -> DONE in a migration that
-/// started without sealing, OPEN -> SEALED + n -> DONE in a shrink (n <= `BLOCK` live
-/// entries, so the state fits a byte).
-pub(crate) const BLOCK_OPEN: u8 = 0;
-pub(crate) const BLOCK_DONE: u8 = 1;
-pub(crate) const BLOCK_SEALED: u8 = 2;
-const _: () = assert!(BLOCK_SEALED as usize + BLOCK <= u8::MAX as usize);
 
 /// The smallest table.
 pub(crate) const MIN_CAPACITY: usize = 2;
@@ -71,50 +62,26 @@ thread_local! {
     pub(crate) static TABLES_CREATED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-pub(crate) struct Table<K, V> {
+pub(crate) struct Table<S> {
     pub(crate) cap: usize,
     shift: u32,
     pub(crate) probe_limit: usize,
-    pub(crate) slots: Box<[AtomicUsize]>,
-    /// The table this one migrates into; null until a migration starts. Set once.
-    pub(crate) next: AtomicPtr<Table<K, V>>,
-    /// Next block to hand out to a helper (may run past `nblocks`).
-    pub(crate) claim: AtomicUsize,
-    /// Number of blocks whose state went to DONE. Incremented only by the thread that
-    /// won that transition, so it never exceeds `blocks.len()`.
-    pub(crate) done: AtomicUsize,
-    /// Per block: `BLOCK_OPEN`, `BLOCK_SEALED + n` (every slot frozen, `n` of them
-    /// live, before `next` existed: see `migrate::seal_block`) or `BLOCK_DONE` (every
-    /// slot frozen and, if live, copied).
-    pub(crate) blocks: Box<[AtomicU8]>,
-    /// Next block to hand out to a helper sealing this table for a shrink.
-    pub(crate) seal_claim: AtomicUsize,
-    /// 1 once a shrink of this table started sealing it (before `next` exists); never
-    /// reset. See the `migrate` module docs, "Shrinks".
-    pub(crate) sealing: AtomicU8,
-    /// While this table is the target of a migration: how many more new keys writers
-    /// may insert into it directly (I8). Set before the table is published.
-    /// Padded: every direct insert during a migration CASes it, and it must not
-    /// invalidate the line with `slots`, `shift` and `next` that every operation reads.
-    pub(crate) room: CachePadded<AtomicIsize>,
-    /// Entries that were copied out of this table and then replaced or removed in
-    /// `next`; readers of this table may still reach them, so they are freed with it.
-    pub(crate) borrowed: AtomicPtr<Entry<K, V>>,
     /// No insert by a writer places an entry further than this from its home; one that
     /// would starts a migration to a table with twice the cap instead. Immutable, so an
-    /// iterator can bound its duplicate check by it (see `iter.rs`). Copies made by a
-    /// migration may go further (they must land somewhere), but they are never made
-    /// into a table that is being iterated (iteration walks the root, and copies go
-    /// into the root's `next`).
+    /// iterator can bound its duplicate check by it (see `boxed/iter.rs`). Copies made
+    /// by a migration may go further (they must land somewhere), but they are never
+    /// made into a table that is being iterated (iteration walks the root, and copies
+    /// go into the root's `next`).
     pub(crate) probe_cap: usize,
     /// Slots per migration block (`block_size(len)`).
     block: usize,
-    /// The map's removal count when this table was created: removals since then are
-    /// (about) this table's tombstones. Set before the table is published.
-    pub(crate) removed_base: usize,
+    /// Number of slots: `cap + probe_limit`.
+    len: usize,
+    pub(crate) resize: ResizeState<Table<S>>,
+    pub(crate) slots: S,
 }
 
-impl<K, V> Table<K, V> {
+impl<S: SlotKind> Table<S> {
     /// A table of `cap` home slots whose writers may probe up to `probe_cap` slots
     /// (raised to the default for this size if smaller).
     pub(crate) fn new(cap: usize, probe_cap: usize) -> Self {
@@ -136,29 +103,24 @@ impl<K, V> Table<K, V> {
             cap,
             shift: 64 - cap.trailing_zeros(),
             probe_limit,
-            slots: zeroed_words(len),
-            next: AtomicPtr::new(std::ptr::null_mut()),
-            claim: AtomicUsize::new(0),
-            done: AtomicUsize::new(0),
-            blocks: (0..nblocks).map(|_| AtomicU8::new(BLOCK_OPEN)).collect(),
-            seal_claim: AtomicUsize::new(0),
-            sealing: AtomicU8::new(0),
-            room: CachePadded::new(AtomicIsize::new(0)),
-            borrowed: AtomicPtr::new(std::ptr::null_mut()),
             probe_cap: probe_cap.max(4 * probe_limit),
             block,
-            removed_base: 0,
+            len,
+            resize: ResizeState::new(nblocks),
+            slots: S::with_len(len),
         }
     }
+}
 
+impl<S> Table<S> {
     #[inline]
     pub(crate) fn len(&self) -> usize {
-        self.slots.len()
+        self.len
     }
 
     #[inline]
     pub(crate) fn nblocks(&self) -> usize {
-        self.blocks.len()
+        self.resize.nblocks()
     }
 
     /// The home slot: the top `log2(cap)` bits of the hash.
@@ -167,21 +129,25 @@ impl<K, V> Table<K, V> {
         (hash >> self.shift) as usize
     }
 
+    /// The probe sequence of `hash` in this table.
+    #[inline]
+    pub(crate) fn probe(&self, hash: u64) -> Probe {
+        Probe::new(self.home(hash), self.len)
+    }
+
     /// The slot range of block `k`; the tail belongs to the last block.
     pub(crate) fn block_range(&self, k: usize) -> std::ops::Range<usize> {
         let start = k * self.block;
-        start..(start + self.block).min(self.len())
+        start..(start + self.block).min(self.len)
     }
 
     /// This table, as the target of a migration whose copy installs at most `copies`
     /// entries: it admits `fill - copies` direct inserts until finished blocks credit
-    /// more (I8), where `fill <= len` (`fill_limit`). Called before the table is
-    /// published.
+    /// more (I8), where `fill <= len` (`shrink_fill` or `len`). Called before the
+    /// table is published.
     pub(crate) fn admitting(mut self, copies: usize, fill: usize) -> Self {
         debug_assert!(fill <= self.len());
-        let room =
-            fill.min(isize::MAX as usize) as isize - copies.min(isize::MAX as usize) as isize;
-        self.room = CachePadded::new(AtomicIsize::new(room));
+        self.resize.set_room(copies, fill);
         self
     }
 
@@ -197,55 +163,13 @@ impl<K, V> Table<K, V> {
     pub(crate) fn shrink_fill(&self) -> usize {
         self.cap - self.cap / 4
     }
+}
 
-    /// Take one unit of `room` for a direct insert into this table while it is a
-    /// migration target (I8). False if none is left: the caller helps the migration
-    /// (which credits room as blocks finish) and retries.
-    ///
-    /// Relaxed: `room` publishes no data. The capacity argument (I8) only counts the
-    /// successful decrements in `room`'s own modification order against the credits
-    /// before them there; each credit's amount was computed by its crediting thread
-    /// from block states it had itself seen final.
-    pub(crate) fn take_room(&self) -> bool {
-        let mut r = self.room.load(Ordering::Relaxed);
-        loop {
-            if r <= 0 {
-                return false;
-            }
-            match self
-                .room
-                .compare_exchange_weak(r, r - 1, Ordering::Relaxed, Ordering::Relaxed)
-            {
-                Ok(_) => return true,
-                Err(actual) => r = actual,
-            }
-        }
-    }
-
-    /// Give back a unit taken by `take_room` whose insert did not happen, or credit
-    /// `n` units freed by a finished block. Relaxed, as `take_room`.
-    pub(crate) fn add_room(&self, n: isize) {
-        self.room.fetch_add(n, Ordering::Relaxed);
-    }
-
-    /// Has a shrink started sealing this table? Acquire: pairs with the Release store
-    /// in `begin_sealing`, so a thread that saw a slot frozen by a sealer (every
-    /// freeze comes after that store in the sealer's program order) sees the flag.
-    #[inline]
-    pub(crate) fn is_sealing(&self) -> bool {
-        self.sealing.load(Ordering::Acquire) != 0
-    }
-
-    /// Mark this table as being sealed for a shrink (idempotent).
-    pub(crate) fn begin_sealing(&self) {
-        self.sealing.store(1, Ordering::Release);
-    }
-
-    /// Acquire: the word may be dereferenced; pairs with the Release CAS that
-    /// published the entry.
-    #[inline]
-    pub(crate) fn load(&self, idx: usize) -> Word {
-        Word(self.slots[idx].load(Ordering::Acquire))
+impl<S> Drop for Table<S> {
+    fn drop(&mut self) {
+        // The slots drop themselves (a kind frees what a retired table owns, I6).
+        #[cfg(splitmap_loom)]
+        crate::sync::loom_stats::bump(crate::sync::loom_stats::TABLE_DROP);
     }
 }
 
@@ -283,82 +207,17 @@ impl Probe {
     }
 }
 
-/// An array of `n` atomic words, all zero.
-///
-/// Outside loom this is one `alloc_zeroed` call: the kernel hands out zeroed pages
-/// lazily, so a large table costs nothing until its slots are touched.
-fn zeroed_words(n: usize) -> Box<[AtomicUsize]> {
-    #[cfg(not(splitmap_loom))]
-    {
-        use std::alloc::{alloc_zeroed, handle_alloc_error, Layout};
-        assert!(n > 0, "splitmap: a table has at least one slot");
-        let layout = Layout::array::<AtomicUsize>(n)
-            .unwrap_or_else(|_| panic!("splitmap: capacity overflow ({n} slots)"));
-        // SAFETY: the layout has non-zero size (n > 0 checked above).
-        let ptr = unsafe { alloc_zeroed(layout) };
-        if ptr.is_null() {
-            handle_alloc_error(layout);
-        }
-        let slice = std::ptr::slice_from_raw_parts_mut(ptr.cast::<AtomicUsize>(), n);
-        // SAFETY: `ptr` was allocated by the global allocator with the layout of
-        // `[AtomicUsize; n]`, which is the layout `Box<[AtomicUsize]>` frees with, and
-        // all-zero bytes are a valid `AtomicUsize` (it has the representation of `usize`).
-        unsafe { Box::from_raw(slice) }
-    }
-    #[cfg(splitmap_loom)]
-    {
-        (0..n).map(|_| AtomicUsize::new(0)).collect()
-    }
-}
-
-impl<K, V> Table<K, V> {
-    /// CAS a slot from `current` to `new`. Release on success publishes `new`'s entry;
-    /// Acquire on failure because the caller may dereference the value it sees.
-    #[inline]
-    pub(crate) fn cas(&self, idx: usize, current: Word, new: Word) -> Result<(), Word> {
-        self.slots[idx]
-            .compare_exchange(current.0, new.0, Ordering::Release, Ordering::Acquire)
-            .map(|_| ())
-            .map_err(Word)
-    }
-
-    /// Freeze a slot and return the word it held just before.
-    ///
-    /// AcqRel: Acquire because the returned entry is copied (dereferenced); Release so a
-    /// thread that later reads the frozen word also sees this thread's earlier writes
-    /// (in particular its load of `next`, which must be non-null for any frozen slot).
-    #[inline]
-    pub(crate) fn freeze(&self, idx: usize) -> Word {
-        Word(self.slots[idx].fetch_or(super::slot::FROZEN, Ordering::AcqRel))
-    }
-}
-
-impl<K, V> Drop for Table<K, V> {
-    fn drop(&mut self) {
-        #[cfg(splitmap_loom)]
-        crate::sync::loom_stats::bump(crate::sync::loom_stats::TABLE_DROP);
-        // A table never owns the entries in its slots once it is retired (they belong to
-        // `next`, I6); it owns only its borrowed list. The final root is emptied by
-        // `RawMap::drop` before it is freed.
-        let mut cur = self.borrowed.load(Ordering::Acquire);
-        while !cur.is_null() {
-            // SAFETY: I6: entries on the borrowed list are owned by this table alone, and
-            // the table is being destroyed, so no reader can reach them any more (the
-            // epoch collector only runs this after every guard that saw the table is gone).
-            let entry = unsafe { Box::from_raw(cur) };
-            cur = entry.retired_next.load(Ordering::Relaxed);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Any kind will do: these tests only look at the geometry.
+    type Dummy = crate::raw::boxed::BoxedSlots<u8, u8>;
+
     #[test]
     fn home_uses_top_bits_and_splits_in_order() {
-        let small: Table<u8, u8> = Table::new(8, 0);
-        let big: Table<u8, u8> = Table::new(16, 0);
+        let small: Table<Dummy> = Table::new(8, 0);
+        let big: Table<Dummy> = Table::new(16, 0);
         for h in [
             0u64,
             1,
@@ -377,7 +236,7 @@ mod tests {
 
     #[test]
     fn probe_is_linear_and_wraps_after_the_tail() {
-        let t: Table<u8, u8> = Table::new(4, 0);
+        let t: Table<Dummy> = Table::new(4, 0);
         let len = t.len();
         assert_eq!(len, 4 + t.probe_limit);
         let mut p = Probe::new(len - 2, len);
@@ -403,7 +262,7 @@ mod tests {
     #[test]
     fn blocks_cover_every_slot_once() {
         for cap in [2, 4, 64, 4096] {
-            let t: Table<u8, u8> = Table::new(cap, 0);
+            let t: Table<Dummy> = Table::new(cap, 0);
             assert!(
                 t.nblocks() >= 4 || cfg!(splitmap_loom),
                 "cap {cap}: {} blocks",
@@ -413,7 +272,7 @@ mod tests {
         }
     }
 
-    fn check_cover(t: &Table<u8, u8>) {
+    fn check_cover(t: &Table<Dummy>) {
         let mut covered = 0;
         for k in 0..t.nblocks() {
             let r = t.block_range(k);

@@ -16,13 +16,13 @@
 
 use std::collections::VecDeque;
 
-use super::entry::Entry;
-use super::table::Table;
-use super::RawMap;
+use super::slots::BoxedSlots;
+use super::{Entry, RawMap};
+use crate::raw::table::Table;
 use crossbeam_epoch::Guard;
 
 pub(crate) struct RawIter<'g, K, V> {
-    table: &'g Table<K, V>,
+    table: &'g Table<BoxedSlots<K, V>>,
     idx: usize,
     /// Yielded entries whose slot is within `probe_cap` of `idx`, by ascending slot.
     recent: VecDeque<(usize, &'g Entry<K, V>)>,
@@ -31,9 +31,9 @@ pub(crate) struct RawIter<'g, K, V> {
 
 impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     pub(crate) fn iter<'g>(&self, guard: &'g Guard) -> RawIter<'g, K, V> {
-        self.finish_migration(guard);
+        self.tables.finish_migration(guard);
         RawIter {
-            table: self.root(guard),
+            table: self.tables.root(guard),
             idx: 0,
             recent: VecDeque::new(),
             guard,

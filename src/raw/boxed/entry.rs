@@ -1,6 +1,6 @@
 //! One heap-allocated key/value pair, shared by pointer between tables.
 
-use super::slot::REQUIRED_ALIGN;
+use super::word::REQUIRED_ALIGN;
 use crate::sync::AtomicPtr;
 
 /// A key and value with the key's (mixed) hash, so a migration never rehashes and never

@@ -1,0 +1,193 @@
+//! The boxed slot kind and the map over it: each slot is one atomic word pointing to a
+//! heap entry (key, value and the key's hash), so any `K` and `V` fit and a migration
+//! copies pointers, never values.
+//!
+//! - `word.rs`: the slot word's encoding and state machine (I1, I2).
+//! - `entry.rs`: the heap entry.
+//! - `slots.rs`: the slot array of one table and its `SlotKind` impl (freeze, copy).
+//! - `locate.rs`: one probe of one table for a key.
+//! - `modify.rs`: every write, as named steps.
+//! - `retire.rs`: freeing a replaced or removed entry (I6).
+//! - `iter.rs`: weakly consistent iteration.
+//!
+//! `RawMap` (this file) holds the chain of tables (`migrate::Tables`), looks keys up,
+//! clears, and frees what it owns when dropped.
+
+mod entry;
+mod iter;
+mod locate;
+mod modify;
+mod retire;
+mod slots;
+mod word;
+
+use std::borrow::Borrow;
+use std::marker::PhantomData;
+
+use crossbeam_epoch::Guard;
+
+use super::migrate::{next_of, Tables};
+use crate::sync::retry_hint;
+pub(crate) use entry::Entry;
+pub(crate) use iter::RawIter;
+use locate::{locate, Loc};
+pub(crate) use modify::{Decision, KeyRef, Outcome};
+pub(crate) use slots::BoxedSlots;
+use word::Word;
+
+pub(crate) struct RawMap<K, V> {
+    tables: Tables<BoxedSlots<K, V>>,
+    _owns: PhantomData<Box<Entry<K, V>>>,
+}
+
+// Sending the map sends the K and V it owns; sharing it lets any thread read them
+// through `&` and insert, remove or drop them anywhere: what `Mutex<HashMap>` requires.
+// SAFETY: I6: a `RawMap` owns its keys and values and hands out only `&` to them, so
+// K, V: Send suffices to send it.
+unsafe impl<K: Send, V: Send> Send for RawMap<K, V> {}
+// SAFETY: I6 (the map owns its K and V, handing out only `&`): sharing the map lets
+// threads read K, V through `&` (Sync) and move or drop them anywhere (Send).
+unsafe impl<K: Send + Sync, V: Send + Sync> Sync for RawMap<K, V> {}
+
+impl<K, V> RawMap<K, V> {
+    /// A map whose table never shrinks below room for `entries` entries.
+    ///
+    /// Panics with "capacity overflow" if the table size does not fit in `usize`.
+    pub(crate) fn with_capacity(entries: usize) -> Self {
+        RawMap {
+            tables: Tables::with_capacity(entries),
+            _owns: PhantomData,
+        }
+    }
+
+    /// Number of entries (approximate while writers run).
+    pub(crate) fn len(&self) -> usize {
+        self.tables.len()
+    }
+
+    /// Home slots of the current root table.
+    pub(crate) fn capacity(&self, guard: &Guard) -> usize {
+        self.tables.root(guard).cap
+    }
+
+    /// The capacity the map never shrinks below.
+    pub(crate) fn min_capacity(&self) -> usize {
+        self.tables.min_capacity()
+    }
+}
+
+/// A reference to the entry behind a non-null word loaded under `guard`.
+#[inline]
+fn entry_ref<K, V>(word: Word, _guard: &Guard) -> &Entry<K, V> {
+    debug_assert!(!word.is_null());
+    // SAFETY: I7, as in `locate`: the word was loaded under `_guard` from a reachable table.
+    unsafe { &*word.ptr::<K, V>() }
+}
+
+impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
+    /// Look up a key. Wait-free: at most two tables of bounded size are probed, and
+    /// nothing is written or allocated.
+    pub(crate) fn find<'g, Q>(
+        &self,
+        hash: u64,
+        key: &Q,
+        guard: &'g Guard,
+    ) -> Option<&'g Entry<K, V>>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        let mut table = self.tables.root(guard);
+        loop {
+            match locate(table, hash, |k: &K| k.borrow() == key) {
+                // A frozen but not yet COPIED entry is still current: no writer can
+                // change the key in `next` before the COPIED bit is set (I3).
+                Loc::Found { word, .. } => return Some(entry_ref(word, guard)),
+                Loc::Vacant { .. } => return None,
+                Loc::Moved | Loc::Full => table = next_of(table, guard)?,
+            }
+        }
+    }
+
+    /// Remove every entry present for the whole call, then shrink. Lock-free: a pass
+    /// over the table is repeated only if a migration (driven by concurrent inserts)
+    /// moved entries it could not remove.
+    pub(crate) fn clear(&self, guard: &Guard) {
+        loop {
+            self.tables.finish_migration(guard);
+            let root = self.tables.root(guard);
+            for idx in 0..root.len() {
+                let mut w = root.load(idx);
+                // Frozen slots belong to a migration that started during this pass; the
+                // next pass clears their copies.
+                while !w.is_null() && !w.is_frozen() {
+                    match root.cas(idx, w, Word::TOMBSTONE) {
+                        Ok(()) => {
+                            self.tables.count.remove_one();
+                            // SAFETY: our CAS unlinked `w` from `root`.
+                            unsafe { self.retire(root, w, guard) };
+                            break;
+                        }
+                        Err(actual) => {
+                            w = actual;
+                            retry_hint();
+                        }
+                    }
+                }
+            }
+            // A seal that started during this pass froze slots we could not clear
+            // either; like a migration, it is finished and cleared again.
+            if !self.tables.is_moving(guard) {
+                break;
+            }
+        }
+        self.tables.shrink_to_fit(guard);
+    }
+
+    /// Finish any migration in flight, then shrink to the live count (after `retain`).
+    pub(crate) fn shrink_to_fit(&self, guard: &Guard) {
+        self.tables.shrink_to_fit(guard);
+    }
+}
+
+impl<K, V> Drop for RawMap<K, V> {
+    fn drop(&mut self) {
+        // `&mut self`: no other thread can reach the map, so ownership is decided by the
+        // slot states alone (I6) and we free every entry at once, without migrating;
+        // `Tables::drop` then frees the tables (and their borrowed lists).
+        let (root, next) = self.tables.get_mut();
+        // Who owns what (I6): in the root, a non-null slot that is not COPIED owns its
+        // entry (a frozen-but-not-COPIED entry was never installed in `next`: copying runs
+        // no user code, so it cannot stop between the install and COPIED). A COPIED entry
+        // is owned by `next`, or by the root's borrowed list if it was replaced there,
+        // which `BoxedSlots::drop` frees. In `next`, every non-null slot owns its entry,
+        // BORROWED ones included (their old slots are COPIED and skipped).
+        // SAFETY: I5, I6: exclusive access (`&mut self`), and the ownership above frees
+        // each entry exactly once; both tables are the map's own (not retired).
+        unsafe {
+            drop_owned_entries(root, |w| !w.is_copied());
+            if let Some(next) = next {
+                drop_owned_entries(next, |_| true);
+            }
+        }
+    }
+}
+
+/// Free the entries of `table`'s slots for which `owns` returns true.
+///
+/// # Safety
+///
+/// - The caller has exclusive access to `table` and every entry in it.
+/// - Each entry selected by `owns` is owned by this slot alone (I6) and is not used
+///   afterwards.
+unsafe fn drop_owned_entries<K, V>(
+    table: &super::table::Table<BoxedSlots<K, V>>,
+    owns: impl Fn(Word) -> bool,
+) {
+    for w in table.slots.words_relaxed() {
+        if !w.is_null() && owns(w) {
+            // SAFETY: the caller's contract: we own this entry and nobody else uses it.
+            drop(unsafe { Box::from_raw(w.ptr::<K, V>()) });
+        }
+    }
+}
