@@ -89,5 +89,7 @@ mod migrate;
 mod resize;
 mod sizing;
 mod table;
+#[cfg(all(test, splitmap_loom))]
+mod tests;
 
 pub(crate) use boxed::{Decision, Entry, KeyRef, Outcome, RawIter, RawMap};

@@ -38,7 +38,7 @@ pub(crate) fn block_size(len: usize) -> usize {
 /// The smallest table.
 pub(crate) const MIN_CAPACITY: usize = 2;
 
-/// Probe distance past which an insert asks for a migration (see `RawMap::should_migrate`).
+/// Probe distance past which an insert asks for a migration (see `Tables::past_probe_limit`).
 pub(crate) fn probe_limit(cap: usize) -> usize {
     if cfg!(splitmap_loom) {
         2

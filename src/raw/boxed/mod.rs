@@ -36,7 +36,7 @@ pub(crate) use slots::BoxedSlots;
 use word::Word;
 
 pub(crate) struct RawMap<K, V> {
-    tables: Tables<BoxedSlots<K, V>>,
+    pub(in crate::raw) tables: Tables<BoxedSlots<K, V>>,
     _owns: PhantomData<Box<Entry<K, V>>>,
 }
 

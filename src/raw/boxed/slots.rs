@@ -100,7 +100,7 @@ impl<K, V> SlotKind for BoxedSlots<K, V> {
         // in allocation order, not table order, so each read is a cache miss. Here
         // nothing orders the loads, so the CPU overlaps the misses; in pass 2 every
         // slot's freeze is a locked RMW, which would make each miss wait for the one
-        // before (`shared/perf-notes.md`: dependent misses ~10x independent ones).
+        // before (dependent misses cost about ten times independent ones here).
         debug_assert!(range.len() <= BLOCK);
         let mut hashes = [(std::ptr::null_mut::<Entry<K, V>>(), 0u64); BLOCK];
         for (seen, idx) in hashes.iter_mut().zip(range.clone()) {

@@ -26,8 +26,8 @@
 //! mainstream user-space address on x86-64 and AArch64) carries 16 bits of the key's
 //! hash in bits 48..63 and sets TAGGED (t above). A probe compares the tag before it
 //! dereferences the entry, so rejecting a slot of another key costs no cache miss
-//! (`shared/perf-notes.md`: the dependent load of an entry is the dearest step of a
-//! probe). An address that does not fit (5-level paging, pointer tagging such as MTE)
+//! (the dependent load of an entry is the dearest step of a probe; `docs/benchmarks.md`,
+//! "Hash tags"). An address that does not fit (5-level paging, pointer tagging such as MTE)
 //! is stored whole, untagged, and probes dereference it as before; the flag is per
 //! word, so both kinds mix freely in one table. The tag is fixed for a slot's entry and
 //! travels with every `fetch_or`, so no state transition touches it.
@@ -42,7 +42,7 @@ pub(crate) const FROZEN: usize = 0b0001;
 pub(crate) const MARK: usize = 0b0010;
 /// The entry was installed here by the migration copy, so it is still reachable from
 /// the previous table; retiring it must wait until that table is retired (see
-/// `RawMap::retire`).
+/// `boxed/retire.rs`).
 pub(crate) const BORROWED: usize = 0b0100;
 /// Bits 48..63 hold the hash tag and bits 0..47 (above the flags) the address.
 const TAGGED: usize = 0b1000;
