@@ -174,6 +174,12 @@ impl<S: SlotKind + Send + 'static> Tables<S> {
         // so a shrink finishes within the few removes that follow its start. (With one
         // block per write, a map emptied by removes was often left mid-shrink or a size
         // too big once the removes stopped.)
+        let migration = Migration {
+            old: root,
+            next,
+            root: &self.root,
+            guard,
+        };
         let mut slots = 0;
         let mut entries = 0;
         let mut helped = false;
@@ -188,7 +194,7 @@ impl<S: SlotKind + Send + 'static> Tables<S> {
             }
             helped = true;
             let block = root.block_range(k).len();
-            entries += copy_block(root, next, k, &self.root, guard);
+            entries += migration.copy_block(k);
             slots += block;
             if 2 * entries >= block || slots >= HELP_BLOCKS * block {
                 return;
@@ -207,7 +213,7 @@ impl<S: SlotKind + Send + 'static> Tables<S> {
             .find(|&k| root.resize.blocks[k].load(Ordering::Acquire) != BLOCK_DONE);
         match pending {
             Some(k) => {
-                copy_block(root, next, k, &self.root, guard);
+                migration.copy_block(k);
             }
             // We saw every block DONE (Acquire), so every copy happens-before us: promote
             // even if the winner of the last block has not bumped `done` yet.
@@ -382,7 +388,13 @@ impl<S: SlotKind + Send + 'static> Tables<S> {
             None if root.resize.is_sealing() => self.finish_seal(root, guard),
             None => return,
         };
-        finish_copy(root, next, &self.root, guard);
+        Migration {
+            old: root,
+            next,
+            root: &self.root,
+            guard,
+        }
+        .finish_copy();
     }
 
     /// Is a migration or a seal under way out of the root? (After `finish_migration`,
@@ -547,29 +559,6 @@ impl<S: SlotKind + Send + 'static> Tables<S> {
     }
 }
 
-/// Copy every unfinished block of `old` into `next`, then promote.
-///
-/// `guard` must be a real pin, never `unprotected()`: promotion (here or inside
-/// `copy_block`) retires `old` while this function may still read it, which is only
-/// safe because the retirement is deferred until our guard is dropped.
-fn finish_copy<S: SlotKind + Send + 'static>(
-    old: &Table<S>,
-    next: &Table<S>,
-    root: &AtomicPtr<Table<S>>,
-    guard: &Guard,
-) {
-    for k in 0..old.nblocks() {
-        // Acquire: a DONE block's copies are visible to us, and so to whoever we promote for.
-        let state = old.resize.blocks[k].load(Ordering::Acquire);
-        if state != BLOCK_DONE {
-            copy_block_in(state, old, next, k, root, guard);
-        }
-    }
-    // Every block is DONE now (we saw or made each transition), so promotion is safe
-    // even if a winner of a block CAS has not yet added to `done`.
-    promote(old, root, guard);
-}
-
 /// Seal block `k` of a table that a shrink is sealing: freeze every slot and record
 /// how many are live in the block state (`BLOCK_SEALED + n`). Returns the block's state
 /// afterwards (sealed by us or by a racing sealer, or already DONE).
@@ -595,82 +584,92 @@ fn seal_block<S: SlotKind>(table: &Table<S>, k: usize) -> u8 {
     }
 }
 
-/// Copy block `k` of `old`, mark it DONE and count it; promote if it was the last.
-/// Returns the number of entries this call installed in `next`.
-fn copy_block<S: SlotKind + Send + 'static>(
-    old: &Table<S>,
-    next: &Table<S>,
-    k: usize,
-    root: &AtomicPtr<Table<S>>,
-    guard: &Guard,
-) -> usize {
-    // Acquire: pairs with the sealing CAS, so a sealed block's freezes are visible.
-    let state = old.resize.blocks[k].load(Ordering::Acquire);
-    copy_block_in(state, old, next, k, root, guard)
+/// One migration, from `old` to its `next`, as one thread under `guard` sees it: what
+/// every step of copying a block needs, in one place.
+struct Migration<'g, S> {
+    old: &'g Table<S>,
+    next: &'g Table<S>,
+    /// The map's root pointer, which the last finished block moves to `next`.
+    root: &'g AtomicPtr<Table<S>>,
+    /// A real pin, never `unprotected()`: promotion (in `finish_copy` or `mark_done`)
+    /// retires `old` while this thread may still read it, which is only safe because
+    /// the retirement is deferred until this guard is dropped.
+    guard: &'g Guard,
 }
 
-/// `copy_block`, for a block whose state the caller just loaded (Acquire) as `sealed`.
-fn copy_block_in<S: SlotKind + Send + 'static>(
-    sealed: u8,
-    old: &Table<S>,
-    next: &Table<S>,
-    k: usize,
-    root: &AtomicPtr<Table<S>>,
-    guard: &Guard,
-) -> usize {
-    let range = old.block_range(k);
-    if sealed == BLOCK_DONE {
-        return 0;
+impl<S: SlotKind + Send + 'static> Migration<'_, S> {
+    /// Copy every unfinished block of `old` into `next`, then promote.
+    fn finish_copy(&self) {
+        for k in 0..self.old.nblocks() {
+            // Acquire: a DONE block's copies are visible to us, and so to whoever we
+            // promote for.
+            let state = self.old.resize.blocks[k].load(Ordering::Acquire);
+            if state != BLOCK_DONE {
+                self.copy_block_in(state, k);
+            }
+        }
+        // Every block is DONE now (we saw or made each transition), so promotion is
+        // safe even if a winner of a block CAS has not yet added to `done`.
+        promote(self.old, self.root, self.guard);
     }
-    // A sealed block is frozen already: its live slots are copied with a load instead
-    // of a second freeze, and one the seal found without live entries (most of a
-    // sparse shrink) has nothing to copy at all.
-    let copied = if sealed == BLOCK_SEALED {
-        0
-    } else {
-        // SAFETY: `next` is `old`'s `next` and both are reachable under `guard` (the
-        // callers loaded them from `root` or from `old` under it; I7); `range` is one
-        // block.
-        unsafe { S::copy_range(old, next, range.clone(), sealed > BLOCK_SEALED) }
-    };
-    mark_done(sealed, old, next, k, root, guard, range);
-    copied
-}
 
-/// Mark block `k` of `old` (last seen in state `seen`) DONE after its slots were
-/// copied, credit `next` with the room the block did not need, count it, and promote if
-/// it was the last.
-fn mark_done<S: SlotKind + Send + 'static>(
-    seen: u8,
-    old: &Table<S>,
-    next: &Table<S>,
-    k: usize,
-    root: &AtomicPtr<Table<S>>,
-    guard: &Guard,
-    range: std::ops::Range<usize>,
-) {
-    // Mark the block DONE. AcqRel: Release publishes our copies to whoever reads DONE;
-    // Acquire orders other threads' copies of slots in this block (which we observed)
-    // before our count. A block is OPEN or SEALED (a shrink's seal counted it) before;
-    // `seen` is the state the caller loaded, the usual expected value.
-    let blocks = &old.resize.blocks;
-    let mut state = seen;
-    let won = loop {
-        if state == BLOCK_DONE {
-            break None;
+    /// Copy block `k` of `old`, mark it DONE and count it; promote if it was the last.
+    /// Returns the number of entries this call installed in `next`.
+    fn copy_block(&self, k: usize) -> usize {
+        // Acquire: pairs with the sealing CAS, so a sealed block's freezes are visible.
+        let state = self.old.resize.blocks[k].load(Ordering::Acquire);
+        self.copy_block_in(state, k)
+    }
+
+    /// `copy_block`, for a block whose state the caller just loaded (Acquire) as
+    /// `sealed`.
+    fn copy_block_in(&self, sealed: u8, k: usize) -> usize {
+        if sealed == BLOCK_DONE {
+            return 0;
         }
-        match blocks[k].compare_exchange(state, BLOCK_DONE, Ordering::AcqRel, Ordering::Acquire) {
-            Ok(before) => break Some(before),
-            Err(actual) => state = actual,
-        }
-    };
-    if let Some(before) = won {
+        let range = self.old.block_range(k);
+        // A sealed block is frozen already: its live slots are copied with a load
+        // instead of a second freeze, and one the seal found without live entries (most
+        // of a sparse shrink) has nothing to copy at all.
+        let copied = if sealed == BLOCK_SEALED {
+            0
+        } else {
+            // SAFETY: `next` is `old`'s `next` and both are reachable under `guard`
+            // (every `Migration` is made from tables loaded from `root` or from `old`
+            // under it; I7); `range` is one block.
+            unsafe { S::copy_range(self.old, self.next, range.clone(), sealed > BLOCK_SEALED) }
+        };
+        self.mark_done(sealed, k, range);
+        copied
+    }
+
+    /// Mark block `k` of `old` (last seen in state `seen`, slots `range`) DONE after its
+    /// slots were copied, credit `next` with the room the block did not need, count it,
+    /// and promote if it was the last.
+    fn mark_done(&self, seen: u8, k: usize, range: std::ops::Range<usize>) {
+        // Mark the block DONE. AcqRel: Release publishes our copies to whoever reads
+        // DONE; Acquire orders other threads' copies of slots in this block (which we
+        // observed) before our count. A block is OPEN or SEALED (a shrink's seal counted
+        // it) before; `seen` is the state the caller loaded, the usual expected value.
+        let (old, blocks) = (self.old, &self.old.resize.blocks);
+        let mut state = seen;
+        let won = loop {
+            if state == BLOCK_DONE {
+                break None;
+            }
+            match blocks[k].compare_exchange(state, BLOCK_DONE, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(before) => break Some(before),
+                Err(actual) => state = actual,
+            }
+        };
+        let Some(before) = won else { return };
         if before == BLOCK_OPEN {
             // Room for this block was reserved slot by slot (I8); hand back what its
             // copies did not use. Every slot is final now (we froze and copied each),
             // so the count of COPIED slots is exact.
             let used = range.clone().filter(|&i| old.slots.is_copied(i)).count();
-            next.resize.add_room((range.len() - used) as isize);
+            self.next.resize.add_room((range.len() - used) as isize);
         }
         // Only the winner of the block transition counts it (exactly once per block).
         // AcqRel: the RMW chain on `done` carries every block's copies to the thread
@@ -680,7 +679,7 @@ fn mark_done<S: SlotKind + Send + 'static>(
         crate::sync::loom_stats::bump(crate::sync::loom_stats::BLOCK_DONE);
         debug_assert!(done <= old.nblocks(), "progress counter overshot: {done}");
         if done == old.nblocks() {
-            promote(old, root, guard);
+            promote(old, self.root, self.guard);
         }
     }
 }
