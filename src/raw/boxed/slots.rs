@@ -228,6 +228,10 @@ impl<K, V> Drop for BoxedSlots<K, V> {
         // A table never owns the entries in its slots once it is retired (they belong to
         // `next`, I6); it owns only its borrowed list. The final root is emptied by
         // `RawMap::drop` before it is freed.
+        // Acquire: pairs with the Release CAS of each `push_borrowed`, so every link
+        // written before a push is visible (the epoch already orders the pushes before
+        // this destructor; the pairing states it without relying on that). The links
+        // themselves are then read Relaxed.
         let mut cur = self.borrowed.load(Ordering::Acquire);
         while !cur.is_null() {
             // SAFETY: I6: entries on the borrowed list are owned by this table alone, and
