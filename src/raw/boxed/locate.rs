@@ -23,6 +23,7 @@ pub(super) enum Loc {
 /// Scan `table` for the key, stopping at the first empty slot. `table` must be
 /// reachable under a guard the caller holds (every caller loads it from the map's root
 /// or a `next` under one), so the entries met may be read.
+#[inline]
 pub(super) fn locate<K, V>(
     table: &Table<BoxedSlots<K, V>>,
     hash: u64,

@@ -177,6 +177,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
 
     /// The key is live in slot `idx` (holding `word`): decide, then keep, remove or
     /// replace it.
+    #[inline]
     fn write_found<'g, Q: ?Sized, F>(
         &self,
         write: &mut Write<'_, K, Q, V, F>,
@@ -200,6 +201,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     }
 
     /// Replace the entry in slot `idx` (holding `word`) by a tombstone.
+    #[inline]
     fn remove_at<'g>(
         &self,
         table: &'g Table<BoxedSlots<K, V>>,
@@ -225,6 +227,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     }
 
     /// Replace the entry in slot `idx` (holding `word`) by `pending`.
+    #[inline]
     fn replace_at<'g, Q: ?Sized, F>(
         &self,
         write: &mut Write<'_, K, Q, V, F>,
@@ -252,6 +255,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
 
     /// The key is absent: its probe ended at the empty slot `idx`, `dist` slots from
     /// its home, past `tombs` tombstones. Decide, then insert or do nothing.
+    #[inline]
     fn write_vacant<'g, Q: ?Sized, F>(
         &self,
         write: &mut Write<'_, K, Q, V, F>,
@@ -302,6 +306,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     }
 
     /// Put `pending` into the empty slot `idx`, having taken `room` for it.
+    #[inline]
     fn insert_at<'g, Q: ?Sized, F>(
         &self,
         write: &mut Write<'_, K, Q, V, F>,
