@@ -198,6 +198,7 @@ where
     /// assert_eq!(m.get(&1), Some(&"one"));
     /// ```
     pub fn pin(&self) -> Pinned<'_, K, V, S> {
+        crate::raw::reclaim::on_pin();
         Pinned {
             map: self,
             guard: crossbeam_epoch::pin(),

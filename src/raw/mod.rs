@@ -86,6 +86,7 @@ pub(crate) mod boxed;
 mod counter;
 mod kind;
 mod migrate;
+pub(crate) mod reclaim;
 mod resize;
 mod sizing;
 mod table;

@@ -49,6 +49,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         // SAFETY: I6, I7: the caller unlinked `entry` (caller's contract); K, V: Send +
         // 'static, so dropping it later on another thread is sound.
         unsafe { guard.defer_unchecked(move || drop(Box::from_raw(entry))) };
+        crate::raw::reclaim::deferred(guard);
     }
 }
 
