@@ -8,8 +8,9 @@
 //! 2. **throughput**: the `bustle` harness (mixes of get/insert/remove/update over `u64`
 //!    keys) at each thread count, median of `REPEATS` runs. The maps are interleaved inside
 //!    each repeat so that a slow or fast phase of a noisy host hits every map alike.
-//! 3. **latency**: a small driver with the same mixes that times one operation in
-//!    `SAMPLE_EVERY` with `Instant` into an HDR histogram per thread, then merges them.
+//! 3. **latency**: a small driver with the same mixes that times about one operation in
+//!    `SAMPLE_EVERY`, at random gaps, with `Instant` into an HDR histogram per thread,
+//!    then merges them.
 //!
 //! Every map hashes with the same `ahash::RandomState` with fixed seeds.
 //!

@@ -1,6 +1,10 @@
 //! Section 3: latency. A small driver with the same mixes as the throughput section times
-//! one operation in `SAMPLE_EVERY` with `Instant` into an HDR histogram per thread, then
-//! merges them.
+//! one operation in about `SAMPLE_EVERY` with `Instant` into an HDR histogram per thread,
+//! then merges them. The timed operations are `SAMPLE_EVERY` apart on average but at
+//! random gaps (1 to `2 * SAMPLE_EVERY - 1`), so the sampling cannot line up with
+//! periodic work: crossbeam-epoch collects on every 128th pin, and timing every 32nd
+//! operation (as this section did before) timed, for a thread that pins once per
+//! operation, either every collect (a quarter of the samples) or none, by phase.
 
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
@@ -15,8 +19,15 @@ use crate::common::report::{push_map_by_threads_table, write_out};
 use crate::common::scramble::{scramble, shuffle};
 use crate::config::{Config, Wl};
 
-/// One operation in this many is timed.
+/// One operation in this many is timed, on average (see the module docs).
 const SAMPLE_EVERY: u64 = 32;
+
+/// The gap to the next timed operation: uniform in `1..2 * SAMPLE_EVERY`, drawn from
+/// its own generator so the operations and keys stay those of the untimed runs.
+fn next_gap(gen: &mut u64) -> u64 {
+    *gen = scramble(*gen);
+    1 + *gen % (2 * SAMPLE_EVERY - 1)
+}
 
 #[derive(Clone, Copy)]
 enum Op {
@@ -85,6 +96,8 @@ impl Visitor for LatVisitor<'_> {
                         let mut h = table.pin();
                         let (mut erase_seq, mut insert_seq) = (0u64, prefill_per_thread);
                         let mut rng = scramble(t as u64 + 1);
+                        let mut gaps = scramble(!(t as u64));
+                        let mut next_timed = next_gap(&mut gaps) - 1;
                         barrier.wait();
                         for i in 0..per_thread {
                             rng = scramble(rng);
@@ -105,7 +118,10 @@ impl Visitor for LatVisitor<'_> {
                                 Op::Remove => any,
                             };
                             let key = key.into();
-                            let timed = i % SAMPLE_EVERY == 0;
+                            let timed = i == next_timed;
+                            if timed {
+                                next_timed += next_gap(&mut gaps);
+                            }
                             let t0 = timed.then(Instant::now);
                             let r = match op {
                                 Op::Read => h.get(&key),
@@ -187,7 +203,7 @@ pub(crate) fn run(cfg: &Config, md: &mut String) -> Tails {
     for wl in cfg.workloads() {
         writeln!(
             md,
-            "\n### Latency, {} (ns, one op in {SAMPLE_EVERY} timed; p50 / p99 / p99.9)\n",
+            "\n### Latency, {} (ns, one op in {SAMPLE_EVERY} timed on average, at random gaps; p50 / p99 / p99.9)\n",
             wl.name
         )
         .unwrap();
