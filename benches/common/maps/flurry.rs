@@ -1,6 +1,6 @@
 //! `flurry::HashMap`: per call (a pin per operation), or through one `HashMapRef` pin.
 
-use super::{MapKey, MapOps, PeerMap, WithGuard};
+use super::{per_call_through_pin, MapKey, MapOps, PeerMap, WithGuard};
 use crate::common::hasher::{hasher, Hasher};
 
 pub(crate) type Flurry<K> = flurry::HashMap<K, u64, Hasher>;
@@ -11,27 +11,7 @@ impl<K: MapKey> PeerMap for Flurry<K> {
     }
 }
 
-/// A pin per operation.
-impl<K: MapKey> MapOps<K> for &Flurry<K> {
-    fn contains(&mut self, key: &K) -> bool {
-        self.pin().contains(key)
-    }
-    fn value(&mut self, key: &K) -> Option<u64> {
-        self.pin().value(key)
-    }
-    fn insert_or_replace(&mut self, key: K, value: u64) -> bool {
-        self.pin().insert_or_replace(key, value)
-    }
-    fn delete(&mut self, key: &K) -> bool {
-        self.pin().delete(key)
-    }
-    fn increment(&mut self, key: &K) -> bool {
-        self.pin().increment(key)
-    }
-    fn sum_values(&mut self) -> Option<u64> {
-        self.pin().sum_values()
-    }
-}
+per_call_through_pin!(Flurry<K>);
 
 impl<K: MapKey> MapOps<K> for flurry::HashMapRef<'_, K, u64, Hasher> {
     fn contains(&mut self, key: &K) -> bool {

@@ -12,6 +12,8 @@
 
 use std::hash::Hash;
 
+// The macro is defined below and used by the map files declared here.
+
 pub(crate) mod dashmap;
 pub(crate) mod flurry;
 pub(crate) mod papaya;
@@ -61,6 +63,35 @@ pub(crate) trait MapOps<K> {
     /// of its own.
     fn sum_values(&mut self) -> Option<u64>;
 }
+
+/// `MapOps` per call for a map whose own `pin()` returns a guard that implements
+/// `MapOps`: every operation takes a fresh pin (flurry, papaya).
+macro_rules! per_call_through_pin {
+    ($map:ty) => {
+        /// A pin per operation.
+        impl<K: MapKey> MapOps<K> for &$map {
+            fn contains(&mut self, key: &K) -> bool {
+                self.pin().contains(key)
+            }
+            fn value(&mut self, key: &K) -> Option<u64> {
+                self.pin().value(key)
+            }
+            fn insert_or_replace(&mut self, key: K, value: u64) -> bool {
+                self.pin().insert_or_replace(key, value)
+            }
+            fn delete(&mut self, key: &K) -> bool {
+                self.pin().delete(key)
+            }
+            fn increment(&mut self, key: &K) -> bool {
+                self.pin().increment(key)
+            }
+            fn sum_values(&mut self) -> Option<u64> {
+                self.pin().sum_values()
+            }
+        }
+    };
+}
+pub(crate) use per_call_through_pin;
 
 /// A map with a guard (an epoch pin) that can be held across many operations, so that they
 /// pay for pinning once.

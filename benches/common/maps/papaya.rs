@@ -1,7 +1,7 @@
 //! `papaya::HashMap`: per call (a pin per operation, papaya's own guidance for long-lived
 //! threads, like splitmap's per-call methods), or through one `HashMapRef` pin.
 
-use super::{MapKey, MapOps, PeerMap, WithGuard};
+use super::{per_call_through_pin, MapKey, MapOps, PeerMap, WithGuard};
 use crate::common::hasher::{hasher, Hasher};
 
 pub(crate) type Papaya<K> = papaya::HashMap<K, u64, Hasher>;
@@ -12,27 +12,7 @@ impl<K: MapKey> PeerMap for Papaya<K> {
     }
 }
 
-/// A pin per operation.
-impl<K: MapKey> MapOps<K> for &Papaya<K> {
-    fn contains(&mut self, key: &K) -> bool {
-        self.pin().contains(key)
-    }
-    fn value(&mut self, key: &K) -> Option<u64> {
-        self.pin().value(key)
-    }
-    fn insert_or_replace(&mut self, key: K, value: u64) -> bool {
-        self.pin().insert_or_replace(key, value)
-    }
-    fn delete(&mut self, key: &K) -> bool {
-        self.pin().delete(key)
-    }
-    fn increment(&mut self, key: &K) -> bool {
-        self.pin().increment(key)
-    }
-    fn sum_values(&mut self) -> Option<u64> {
-        self.pin().sum_values()
-    }
-}
+per_call_through_pin!(Papaya<K>);
 
 impl<K: MapKey> MapOps<K> for papaya::HashMapRef<'_, K, u64, Hasher, papaya::LocalGuard<'_>> {
     fn contains(&mut self, key: &K) -> bool {
