@@ -297,13 +297,13 @@ impl<S: SlotKind + Send + 'static> Tables<S> {
     }
 
     /// An insert probed `dist` slots of `table`, `tombs` of them tombstones, and
-    /// found room only at the empty slot `idx` past the probe limit. Returns the table
-    /// to retry the insert in: `table` itself if the insert should go past the limit
-    /// there (rebuilding would not help: a run of live keys from a weak hash, or a
-    /// local pile of tombstones; see `sizing::should_migrate`) or lost its slot, else
-    /// the table a migration (started or finished here) sends it to. Past `probe_cap`
-    /// a writer never places an entry (iterators rely on it), so the table then
-    /// migrates to one with twice the probe cap.
+    /// found room only at the empty slot `idx` past the probe limit. `None`: insert at
+    /// `idx` anyway (rebuilding would not help: a run of live keys from a weak hash, or
+    /// a local pile of tombstones; see `sizing::should_migrate`). `Some(t)`: retry in
+    /// `t`, the table a migration (started or finished here) sends the key to, or
+    /// `table` again if someone filled `idx` first. Past `probe_cap` a writer never
+    /// places an entry (iterators rely on it), so the table then migrates to one with
+    /// twice the probe cap.
     pub(crate) fn past_probe_limit<'g>(
         &self,
         table: &'g Table<S>,
