@@ -85,6 +85,8 @@ struct ReadmeDoctests;
 mod map;
 mod raw;
 mod sync;
+mod word;
+mod word_map;
 
 #[cfg(splitmap_loom)]
 #[doc(hidden)]
@@ -93,3 +95,5 @@ pub use sync::loom_stats as __loom_stats;
 pub use map::{
     Compute, DefaultHashBuilder, HashMap, Iter, Keys, OccupiedError, Operation, Pinned, Values,
 };
+pub use word::{IntWord, Word};
+pub use word_map::{WordIter, WordMap};

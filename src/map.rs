@@ -93,7 +93,7 @@ pub struct OccupiedError<'a, V> {
 /// small integers, say) still spreads over the table, whose index uses the top bits.
 /// This is the 64-bit finaliser of MurmurHash3: every input bit affects every output bit.
 #[inline]
-fn mix(mut h: u64) -> u64 {
+pub(crate) fn mix(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;

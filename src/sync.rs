@@ -5,10 +5,99 @@
 //! in the crate imports `std::sync::atomic` directly.
 
 #[cfg(not(splitmap_loom))]
-pub(crate) use std::sync::atomic::{AtomicIsize, AtomicPtr, AtomicU8, AtomicUsize, Ordering};
+pub(crate) use std::sync::atomic::{
+    AtomicIsize, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering,
+};
 
 #[cfg(splitmap_loom)]
-pub(crate) use loom::sync::atomic::{AtomicIsize, AtomicPtr, AtomicU8, AtomicUsize, Ordering};
+pub(crate) use loom::sync::atomic::{
+    AtomicIsize, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering,
+};
+
+/// A 128-bit atomic (WordMap's slot control word). Outside loom, portable-atomic's:
+/// CMPXCHG16B (x86-64) or CASP/LDXP (AArch64), chosen at run time, with a lock-based
+/// fallback on CPUs without a double-word CAS.
+#[cfg(not(splitmap_loom))]
+pub(crate) use portable_atomic::AtomicU128;
+
+#[cfg(splitmap_loom)]
+pub(crate) use loom_u128::AtomicU128;
+
+/// Loom has no 128-bit atomic. This one is a loom `AtomicUsize` holding the *index* of
+/// its value in a process-wide intern table, so equal values have equal indices and a
+/// CAS on the index succeeds exactly when a CAS on the value would: loom then explores
+/// the real orderings of every load and CAS (a loom `Mutex` would add synchronisation
+/// the hardware does not give). The table only grows, and index 0 is the value 0, so
+/// zeroed slots need no setup.
+#[cfg(splitmap_loom)]
+mod loom_u128 {
+    use super::Ordering;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    static INTERN: Mutex<Option<(HashMap<u128, usize>, Vec<u128>)>> = Mutex::new(None);
+
+    fn with_table<R>(f: impl FnOnce(&mut HashMap<u128, usize>, &mut Vec<u128>) -> R) -> R {
+        let mut guard = INTERN.lock().unwrap_or_else(|e| e.into_inner());
+        let (map, values) = guard.get_or_insert_with(|| {
+            let mut map = HashMap::new();
+            map.insert(0u128, 0usize);
+            (map, vec![0u128])
+        });
+        f(map, values)
+    }
+
+    fn index(v: u128) -> usize {
+        with_table(|map, values| {
+            *map.entry(v).or_insert_with(|| {
+                values.push(v);
+                values.len() - 1
+            })
+        })
+    }
+
+    fn value(i: usize) -> u128 {
+        with_table(|_, values| values[i])
+    }
+
+    #[derive(Debug)]
+    pub(crate) struct AtomicU128(loom::sync::atomic::AtomicUsize);
+
+    impl AtomicU128 {
+        pub(crate) fn new(v: u128) -> Self {
+            AtomicU128(loom::sync::atomic::AtomicUsize::new(index(v)))
+        }
+        pub(crate) fn load(&self, order: Ordering) -> u128 {
+            value(self.0.load(order))
+        }
+        pub(crate) fn compare_exchange(
+            &self,
+            current: u128,
+            new: u128,
+            success: Ordering,
+            failure: Ordering,
+        ) -> Result<u128, u128> {
+            self.0
+                .compare_exchange(index(current), index(new), success, failure)
+                .map(value)
+                .map_err(value)
+        }
+        pub(crate) fn fetch_or(&self, bits: u128, order: Ordering) -> u128 {
+            let failure = match order {
+                Ordering::Release | Ordering::Relaxed => Ordering::Relaxed,
+                _ => Ordering::Acquire,
+            };
+            let mut cur = self.0.load(failure);
+            loop {
+                let new = index(value(cur) | bits);
+                match self.0.compare_exchange(cur, new, order, failure) {
+                    Ok(_) => return value(cur),
+                    Err(actual) => cur = actual,
+                }
+            }
+        }
+    }
+}
 
 /// Atomics that loom must *not* model: statistics that steer only heuristics (when a
 /// purge starts, which counter stripe a thread uses), never what a thread reads or

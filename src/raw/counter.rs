@@ -73,6 +73,15 @@ impl Counter {
         stripe.removed.fetch_add(1, unmodelled::Ordering::Relaxed);
     }
 
+    /// A removed key came back in the slot its tombstone kept (WordMap revives dead
+    /// keys in place), so there is one tombstone fewer. Relaxed, as `add`.
+    #[inline]
+    pub(crate) fn revive_one(&self) {
+        let stripe = &self.stripes[stripe_index()];
+        stripe.live.fetch_add(1, Ordering::Relaxed);
+        stripe.removed.fetch_sub(1, unmodelled::Ordering::Relaxed);
+    }
+
     pub(crate) fn sum(&self) -> usize {
         self.sums().0
     }

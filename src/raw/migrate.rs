@@ -324,7 +324,9 @@ impl<S: SlotKind + Send + 'static> Tables<S> {
     /// them tombstones (`sizing::should_migrate`, with this map's counts)?
     fn should_migrate(&self, table: &Table<S>, dist: usize, tombs: usize) -> bool {
         let (live, removed) = self.count.sums();
-        let tombstones = removed.wrapping_sub(table.resize.removed_base);
+        // Clamped at zero: revivals (`Counter::revive_one`) subtract, and the stripes
+        // are summed while writers run.
+        let tombstones = (removed.wrapping_sub(table.resize.removed_base) as isize).max(0) as usize;
         sizing::should_migrate(table.cap, self.min_cap, live, tombstones, dist, tombs)
     }
 

@@ -9,6 +9,8 @@
 //! - [`kind`]: the seam, `SlotKind`: what the driver needs from a kind of slot.
 //! - [`boxed`]: the boxed kind, whose slots point to heap entries (any `K`, `V`), and
 //!   `RawMap`, the map over it; the public `crate::HashMap` is a safe shell over that.
+//! - [`inline`]: the inline kind, whose slots hold a key word and a value word (with
+//!   its state) themselves, and `RawWordMap`; `crate::WordMap` is its safe shell.
 //! - `tests/`: loom models of the driver, run against every kind (under `--cfg
 //!   splitmap_loom`).
 //!
@@ -84,6 +86,7 @@
 
 pub(crate) mod boxed;
 mod counter;
+mod inline;
 mod kind;
 mod migrate;
 pub(crate) mod reclaim;
@@ -94,3 +97,4 @@ mod table;
 mod tests;
 
 pub(crate) use boxed::{Decision, Entry, KeyRef, Outcome, RawIter, RawMap};
+pub(crate) use inline::{RawWordIter, RawWordMap, WordOp, Written};

@@ -1,0 +1,560 @@
+//! `WordMap`: the lock-free map for word-sized keys and values, a safe shell over
+//! [`crate::raw`]'s inline kind.
+
+use std::fmt;
+use std::hash::BuildHasher;
+use std::marker::PhantomData;
+
+use crossbeam_epoch as epoch;
+
+use crate::map::{mix, DefaultHashBuilder};
+use crate::raw::{RawWordIter, RawWordMap, WordOp};
+use crate::word::{IntWord, Word};
+
+/// A lock-free concurrent hash map for keys and values that fit in a machine word
+/// ([`Word`]: integers, `char`, `bool`, your own `Copy` types).
+///
+/// Keys and values live in the table itself: a lookup reads one cache line, no
+/// operation allocates, and only whole tables are ever retired (through the epoch
+/// collector), so there is no per-operation garbage and no guard to hold: every
+/// method takes `&self`, pins internally for its own duration, and returns values by
+/// copy. A removed key keeps its slot and a later insert of the same key revives it,
+/// so churn over a recurring key set never forces the table to be rebuilt.
+///
+/// Same split order, probing, sizing and cooperative resizing as [`HashMap`]; the
+/// same consistency and progress guarantees (see the [crate documentation](crate)).
+/// Every value of `K` and `V` is storable, `0` and `u64::MAX` included.
+///
+/// Pick `WordMap` when keys and values are words (ids, counters, handles, indices);
+/// pick [`HashMap`] for anything else, or to hand out references.
+///
+/// [`HashMap`]: crate::HashMap
+///
+/// # Examples
+///
+/// ```
+/// use splitmap::WordMap;
+///
+/// let hits: WordMap<u64, u64> = WordMap::new();
+/// std::thread::scope(|s| {
+///     for _ in 0..4 {
+///         s.spawn(|| {
+///             for page in 0..100 {
+///                 hits.fetch_add(page, 1);
+///             }
+///         });
+///     }
+/// });
+/// assert_eq!(hits.len(), 100);
+/// assert_eq!(hits.get(&42), Some(4));
+/// ```
+pub struct WordMap<K, V, S = DefaultHashBuilder> {
+    raw: RawWordMap,
+    build_hasher: S,
+    _types: PhantomData<(K, V)>,
+}
+
+impl<K, V> WordMap<K, V, DefaultHashBuilder> {
+    /// An empty map with a small table.
+    ///
+    /// ```
+    /// let map: splitmap::WordMap<u32, u32> = splitmap::WordMap::new();
+    /// assert!(map.is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Self::with_capacity(0)
+    }
+
+    /// An empty map with room for `capacity` entries before it grows; it never
+    /// shrinks below that.
+    ///
+    /// Panics with "capacity overflow" if the table for `capacity` entries would not
+    /// fit in `usize`, as `std`'s does.
+    ///
+    /// ```
+    /// let map: splitmap::WordMap<u32, u32> = splitmap::WordMap::with_capacity(1000);
+    /// assert!(map.capacity() >= 1000);
+    /// ```
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
+    }
+}
+
+impl<K, V, S> WordMap<K, V, S> {
+    /// An empty map that hashes keys with `build_hasher`.
+    ///
+    /// ```
+    /// use std::collections::hash_map::RandomState;
+    /// let map: splitmap::WordMap<u8, u8, _> = splitmap::WordMap::with_hasher(RandomState::new());
+    /// map.insert(1, 2);
+    /// ```
+    pub fn with_hasher(build_hasher: S) -> Self {
+        Self::with_capacity_and_hasher(0, build_hasher)
+    }
+
+    /// An empty map with room for `capacity` entries, hashing with `build_hasher`.
+    ///
+    /// ```
+    /// use std::collections::hash_map::RandomState;
+    /// let map: splitmap::WordMap<u8, u8, _> =
+    ///     splitmap::WordMap::with_capacity_and_hasher(10, RandomState::new());
+    /// assert!(map.capacity() >= 10);
+    /// ```
+    pub fn with_capacity_and_hasher(capacity: usize, build_hasher: S) -> Self {
+        WordMap {
+            raw: RawWordMap::with_capacity(capacity),
+            build_hasher,
+            _types: PhantomData,
+        }
+    }
+
+    /// The map's hasher builder.
+    ///
+    /// ```
+    /// let map: splitmap::WordMap<u8, u8> = splitmap::WordMap::new();
+    /// let _h = map.hasher();
+    /// ```
+    pub fn hasher(&self) -> &S {
+        &self.build_hasher
+    }
+
+    /// The number of entries. Exact when no writer is running; otherwise an
+    /// approximation of the count at some moment during the call (never negative).
+    ///
+    /// ```
+    /// let map = splitmap::WordMap::new();
+    /// map.insert(1u8, 1u8);
+    /// assert_eq!(map.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Whether the map is empty (see [`len`](Self::len)).
+    ///
+    /// ```
+    /// let map: splitmap::WordMap<u8, u8> = splitmap::WordMap::new();
+    /// assert!(map.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many entries the current table holds before it grows (half its slots).
+    ///
+    /// ```
+    /// let map: splitmap::WordMap<u8, u8> = splitmap::WordMap::with_capacity(100);
+    /// assert!(map.capacity() >= 100);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.raw.capacity(&epoch::pin()) / 2
+    }
+}
+
+impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {
+    #[inline]
+    fn hash(&self, key: K) -> u64 {
+        mix(self.build_hasher.hash_one(key))
+    }
+
+    #[inline]
+    fn write(&self, key: K, decide: impl FnMut(Option<u64>) -> WordOp) -> crate::raw::Written {
+        let guard = epoch::pin();
+        self.raw
+            .modify(self.hash(key), key.to_word(), &guard, decide)
+    }
+
+    /// The value for `key`, by copy.
+    ///
+    /// ```
+    /// let map = splitmap::WordMap::new();
+    /// map.insert(0u64, u64::MAX);
+    /// assert_eq!(map.get(&0), Some(u64::MAX));
+    /// assert_eq!(map.get(&1), None);
+    /// ```
+    #[inline]
+    pub fn get(&self, key: &K) -> Option<V> {
+        let guard = epoch::pin();
+        self.raw
+            .find(self.hash(*key), key.to_word(), &guard)
+            .map(V::from_word)
+    }
+
+    /// Whether `key` is present.
+    ///
+    /// ```
+    /// let map = splitmap::WordMap::new();
+    /// map.insert('a', true);
+    /// assert!(map.contains_key(&'a'));
+    /// ```
+    pub fn contains_key(&self, key: &K) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Insert or replace the value for `key`; returns the value it replaced, as
+    /// `std`'s `insert` does. (An existing key's word is kept; keys equal as words are
+    /// the same key.)
+    ///
+    /// ```
+    /// let map = splitmap::WordMap::new();
+    /// assert_eq!(map.insert(1i32, -1i64), None);
+    /// assert_eq!(map.insert(1, -2), Some(-1));
+    /// ```
+    #[inline]
+    pub fn insert(&self, key: K, value: V) -> Option<V> {
+        let word = value.to_word();
+        self.write(key, |_| WordOp::Set(word))
+            .prev
+            .map(V::from_word)
+    }
+
+    /// Insert `value` only if `key` is absent. `Ok` with the inserted value, or `Err`
+    /// with the value already there (the map is unchanged).
+    ///
+    /// ```
+    /// let map = splitmap::WordMap::new();
+    /// assert_eq!(map.try_insert(1u8, 10u8), Ok(10));
+    /// assert_eq!(map.try_insert(1, 20), Err(10));
+    /// ```
+    pub fn try_insert(&self, key: K, value: V) -> Result<V, V> {
+        let word = value.to_word();
+        let w = self.write(key, |cur| match cur {
+            Some(_) => WordOp::Keep,
+            None => WordOp::Set(word),
+        });
+        match w.prev {
+            Some(cur) => Err(V::from_word(cur)),
+            None => Ok(value),
+        }
+    }
+
+    /// The value for `key`, inserting `value` first if it is absent.
+    ///
+    /// ```
+    /// let map = splitmap::WordMap::new();
+    /// assert_eq!(map.get_or_insert(1u8, 10u8), 10);
+    /// assert_eq!(map.get_or_insert(1, 20), 10);
+    /// ```
+    pub fn get_or_insert(&self, key: K, value: V) -> V {
+        match self.try_insert(key, value) {
+            Ok(v) | Err(v) => v,
+        }
+    }
+
+    /// The value for `key`, inserting `f()` first if it is absent. `f` runs at most
+    /// once, and only if the key was absent when looked at (it may then lose to a
+    /// concurrent insert, whose value is returned).
+    ///
+    /// ```
+    /// let map = splitmap::WordMap::new();
+    /// assert_eq!(map.get_or_insert_with(1u8, || 10u8), 10);
+    /// assert_eq!(map.get_or_insert_with(1, || unreachable!()), 10);
+    /// ```
+    pub fn get_or_insert_with<F: FnOnce() -> V>(&self, key: K, f: F) -> V {
+        if let Some(v) = self.get(&key) {
+            return v;
+        }
+        let mut f = Some(f);
+        let mut made = None;
+        let w = self.write(key, |cur| match cur {
+            Some(_) => WordOp::Keep,
+            None => {
+                let v = *made.get_or_insert_with(|| f.take().map(|f| f().to_word()).unwrap_or(0));
+                WordOp::Set(v)
+            }
+        });
+        V::from_word(w.prev.or(made).unwrap_or(0))
+    }
+
+    /// Replace the value of `key` by `f(value)` if present; returns the new value.
+    /// `f` may run more than once (when another writer changed the value first).
+    ///
+    /// ```
+    /// let map = splitmap::WordMap::new();
+    /// map.insert(1u8, 10u32);
+    /// assert_eq!(map.update(&1, |v| v * 2), Some(20));
+    /// assert_eq!(map.update(&2, |v| v * 2), None);
+    /// ```
+    pub fn update<F: FnMut(V) -> V>(&self, key: &K, mut f: F) -> Option<V> {
+        let mut new = 0;
+        let w = self.write(*key, |cur| match cur {
+            Some(v) => {
+                new = f(V::from_word(v)).to_word();
+                WordOp::Set(new)
+            }
+            None => WordOp::Keep,
+        });
+        w.prev.map(|_| V::from_word(new))
+    }
+
+    /// Decide what `key` holds from what it holds now: `f(current)` returns the new
+    /// value, or `None` to remove it. Returns what the key holds afterwards. `f` may
+    /// run more than once.
+    ///
+    /// ```
+    /// let map = splitmap::WordMap::new();
+    /// assert_eq!(map.compute(1u8, |v| Some(v.unwrap_or(0) + 1u16)), Some(1));
+    /// assert_eq!(map.compute(1, |v| v.filter(|&v| v > 5)), None);
+    /// assert!(map.is_empty());
+    /// ```
+    pub fn compute<F: FnMut(Option<V>) -> Option<V>>(&self, key: K, mut f: F) -> Option<V> {
+        let w = self.write(key, |cur| match f(cur.map(V::from_word)) {
+            Some(v) => WordOp::Set(v.to_word()),
+            None if cur.is_some() => WordOp::Remove,
+            None => WordOp::Keep,
+        });
+        match w.op {
+            WordOp::Set(v) => Some(V::from_word(v)),
+            WordOp::Remove => None,
+            WordOp::Keep => w.prev.map(V::from_word),
+        }
+    }
+
+    /// Set `key` to `new` if it holds `current`, as the atomics' `compare_exchange`:
+    /// `Ok(current)` if it did, else `Err` with what the key holds (`None` if absent).
+    ///
+    /// ```
+    /// let map = splitmap::WordMap::new();
+    /// map.insert(1u8, 5u8);
+    /// assert_eq!(map.compare_exchange(&1, 5, 6), Ok(5));
+    /// assert_eq!(map.compare_exchange(&1, 5, 7), Err(Some(6)));
+    /// assert_eq!(map.compare_exchange(&2, 5, 7), Err(None));
+    /// ```
+    pub fn compare_exchange(&self, key: &K, current: V, new: V) -> Result<V, Option<V>> {
+        let (want, new) = (current.to_word(), new.to_word());
+        let w = self.write(*key, |cur| match cur {
+            Some(v) if v == want => WordOp::Set(new),
+            _ => WordOp::Keep,
+        });
+        match w.op {
+            WordOp::Set(_) => Ok(current),
+            _ => Err(w.prev.map(V::from_word)),
+        }
+    }
+
+    /// Remove `key`; returns its value.
+    ///
+    /// ```
+    /// let map = splitmap::WordMap::new();
+    /// map.insert(1u8, 2u8);
+    /// assert_eq!(map.remove(&1), Some(2));
+    /// assert_eq!(map.remove(&1), None);
+    /// ```
+    #[inline]
+    pub fn remove(&self, key: &K) -> Option<V> {
+        self.write(*key, |_| WordOp::Remove).prev.map(V::from_word)
+    }
+
+    /// Remove `key` if `f(value)` is true; returns the removed value. `f` may run more
+    /// than once.
+    ///
+    /// ```
+    /// let map = splitmap::WordMap::new();
+    /// map.insert(1u8, 2u8);
+    /// assert_eq!(map.remove_if(&1, |v| v > 5), None);
+    /// assert_eq!(map.remove_if(&1, |v| v == 2), Some(2));
+    /// ```
+    pub fn remove_if<F: FnMut(V) -> bool>(&self, key: &K, mut f: F) -> Option<V> {
+        let w = self.write(*key, |cur| match cur {
+            Some(v) if f(V::from_word(v)) => WordOp::Remove,
+            _ => WordOp::Keep,
+        });
+        match w.op {
+            WordOp::Remove => w.prev.map(V::from_word),
+            _ => None,
+        }
+    }
+
+    /// Keep only the entries for which `f(key, value)` is true. Weakly consistent, as
+    /// [`iter`](Self::iter); an entry whose value changed after `f` saw it is kept.
+    ///
+    /// ```
+    /// let map: splitmap::WordMap<u32, u32> = (0..10).map(|i| (i, i)).collect();
+    /// map.retain(|_, v| v % 2 == 0);
+    /// assert_eq!(map.len(), 5);
+    /// ```
+    pub fn retain<F: FnMut(K, V) -> bool>(&self, mut f: F) {
+        for (k, v) in self.iter() {
+            if !f(k, v) {
+                self.remove_if(&k, |now| now.to_word() == v.to_word());
+            }
+        }
+        self.raw.shrink_to_fit(&epoch::pin());
+    }
+
+    /// Remove every entry present for the whole call.
+    ///
+    /// ```
+    /// let map: splitmap::WordMap<u32, u32> = (0..10).map(|i| (i, i)).collect();
+    /// map.clear();
+    /// assert!(map.is_empty());
+    /// ```
+    pub fn clear(&self) {
+        self.raw.clear(&epoch::pin());
+    }
+
+    /// A weakly consistent iterator over copies of the entries: each key at most
+    /// once, every key present for the whole walk, others maybe. It holds an epoch
+    /// pin while it lives (which delays freeing old tables only), so it is not `Send`.
+    ///
+    /// ```
+    /// let map: splitmap::WordMap<u32, u32> = (1..=3).map(|i| (i, i * 10)).collect();
+    /// let mut all: Vec<_> = map.iter().collect();
+    /// all.sort();
+    /// assert_eq!(all, [(1, 10), (2, 20), (3, 30)]);
+    /// ```
+    pub fn iter(&self) -> WordIter<K, V> {
+        WordIter {
+            raw: self.raw.iter(),
+            _types: PhantomData,
+        }
+    }
+
+    /// The keys, as [`iter`](Self::iter).
+    ///
+    /// ```
+    /// let map: splitmap::WordMap<u32, u32> = [(1, 10)].into_iter().collect();
+    /// assert_eq!(map.keys().collect::<Vec<_>>(), [1]);
+    /// ```
+    pub fn keys(&self) -> impl Iterator<Item = K> {
+        self.iter().map(|(k, _)| k)
+    }
+
+    /// The values, as [`iter`](Self::iter).
+    ///
+    /// ```
+    /// let map: splitmap::WordMap<u32, u32> = [(1, 10)].into_iter().collect();
+    /// assert_eq!(map.values().sum::<u32>(), 10);
+    /// ```
+    pub fn values(&self) -> impl Iterator<Item = V> {
+        self.iter().map(|(_, v)| v)
+    }
+}
+
+impl<K: Word, V: IntWord, S: BuildHasher> WordMap<K, V, S> {
+    /// Add `delta` to the value of `key` in place (a missing key counts from zero and
+    /// is inserted), wrapping on overflow; returns the value before, as the atomics'
+    /// `fetch_add`. One CAS on the slot, no allocation: the counter idiom.
+    ///
+    /// ```
+    /// let words: splitmap::WordMap<char, u32> = splitmap::WordMap::new();
+    /// for c in "hello".chars() {
+    ///     words.fetch_add(c, 1);
+    /// }
+    /// assert_eq!(words.get(&'l'), Some(2));
+    /// assert_eq!(words.fetch_add('h', 5), 1);
+    /// ```
+    #[inline]
+    pub fn fetch_add(&self, key: K, delta: V) -> V {
+        let w = self.write(key, |cur| {
+            let cur = cur.map_or(V::ZERO, V::from_word);
+            WordOp::Set(cur.wrapping_add(delta).to_word())
+        });
+        w.prev.map_or(V::ZERO, V::from_word)
+    }
+
+    /// Subtract `delta` from the value of `key` in place (a missing key counts from
+    /// zero), wrapping; returns the value before. The key stays, at zero or below.
+    ///
+    /// ```
+    /// let stock: splitmap::WordMap<u32, i64> = splitmap::WordMap::new();
+    /// stock.insert(7, 3);
+    /// assert_eq!(stock.fetch_sub(7, 5), 3);
+    /// assert_eq!(stock.get(&7), Some(-2));
+    /// ```
+    #[inline]
+    pub fn fetch_sub(&self, key: K, delta: V) -> V {
+        let w = self.write(key, |cur| {
+            let cur = cur.map_or(V::ZERO, V::from_word);
+            WordOp::Set(cur.wrapping_sub(delta).to_word())
+        });
+        w.prev.map_or(V::ZERO, V::from_word)
+    }
+}
+
+/// A weakly consistent iterator over a [`WordMap`]'s entries, by copy (see
+/// [`WordMap::iter`]).
+///
+/// ```
+/// let map: splitmap::WordMap<u8, u8> = [(1, 2)].into_iter().collect();
+/// let it: splitmap::WordIter<u8, u8> = map.iter();
+/// assert_eq!(it.count(), 1);
+/// ```
+pub struct WordIter<K, V> {
+    raw: RawWordIter,
+    _types: PhantomData<(K, V)>,
+}
+
+impl<K: Word, V: Word> Iterator for WordIter<K, V> {
+    type Item = (K, V);
+
+    fn next(&mut self) -> Option<(K, V)> {
+        self.raw
+            .next()
+            .map(|(k, v)| (K::from_word(k), V::from_word(v)))
+    }
+}
+
+impl<K, V> fmt::Debug for WordIter<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WordIter").finish_non_exhaustive()
+    }
+}
+
+impl<K: Word + fmt::Debug, V: Word + fmt::Debug, S: BuildHasher> fmt::Debug for WordMap<K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K, V, S: Default> Default for WordMap<K, V, S> {
+    fn default() -> Self {
+        Self::with_hasher(S::default())
+    }
+}
+
+impl<K: Word, V: Word, S: BuildHasher + Clone> Clone for WordMap<K, V, S> {
+    /// A snapshot copy: weakly consistent with writers running, like [`WordMap::iter`].
+    fn clone(&self) -> Self {
+        let copy =
+            Self::with_capacity_and_hasher(self.raw.min_capacity() / 2, self.build_hasher.clone());
+        for (k, v) in self.iter() {
+            copy.insert(k, v);
+        }
+        copy
+    }
+}
+
+impl<K: Word, V: Word, S: BuildHasher> PartialEq for WordMap<K, V, S> {
+    /// Same keys with the same values (exact only when neither map is being written).
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().all(|(k, v)| other.get(&k) == Some(v))
+    }
+}
+
+impl<K: Word, V: Word, S: BuildHasher> Eq for WordMap<K, V, S> {}
+
+impl<K: Word, V: Word, S: BuildHasher + Default> FromIterator<(K, V)> for WordMap<K, V, S> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let iter = iter.into_iter();
+        let map = Self::with_capacity_and_hasher(iter.size_hint().0, S::default());
+        for (k, v) in iter {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+impl<K: Word, V: Word, S: BuildHasher> Extend<(K, V)> for WordMap<K, V, S> {
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        (&*self).extend(iter)
+    }
+}
+
+impl<K: Word, V: Word, S: BuildHasher> Extend<(K, V)> for &WordMap<K, V, S> {
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}

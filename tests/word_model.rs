@@ -1,0 +1,268 @@
+//! WordMap against `std::collections::HashMap`: random operation sequences over a key
+//! and value domain that includes the edge words (0, 1, `u64::MAX`, the top bit), with
+//! tiny initial capacities so that grows, purges and shrinks happen all the time. Every
+//! return value is compared, and the whole map after every step.
+
+use quickcheck::{Arbitrary, Gen, QuickCheck};
+use splitmap::WordMap;
+use std::collections::HashMap as StdMap;
+use std::hash::{BuildHasher, Hasher};
+
+/// Keys and values drawn from a small set that includes every edge word, so hits,
+/// revivals and the side cell for key 0 are all common.
+fn word(g: &mut Gen) -> u64 {
+    const EDGES: [u64; 6] = [0, 1, u64::MAX, u64::MAX - 1, 1 << 63, 0xff];
+    let i = u8::arbitrary(g);
+    if i < 48 {
+        EDGES[usize::from(i) % EDGES.len()]
+    } else {
+        u64::from(i % 64) << (u8::arbitrary(g) % 4 * 16)
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Insert(u64, u64),
+    TryInsert(u64, u64),
+    GetOrInsert(u64, u64),
+    GetOrInsertWith(u64, u64),
+    Get(u64),
+    Remove(u64),
+    RemoveIf(u64, u64),
+    Update(u64, u64),
+    Compute(u64, Option<u64>),
+    CompareExchange(u64, u64, u64),
+    FetchAdd(u64, u64),
+    FetchSub(u64, u64),
+    Retain(u64),
+    Clear,
+    Len,
+    Iter,
+}
+
+impl Op {
+    fn key(&self) -> Option<&u64> {
+        match self {
+            Op::Insert(k, _)
+            | Op::TryInsert(k, _)
+            | Op::GetOrInsert(k, _)
+            | Op::GetOrInsertWith(k, _)
+            | Op::Get(k)
+            | Op::Remove(k)
+            | Op::RemoveIf(k, _)
+            | Op::Update(k, _)
+            | Op::Compute(k, _)
+            | Op::CompareExchange(k, _, _)
+            | Op::FetchAdd(k, _)
+            | Op::FetchSub(k, _) => Some(k),
+            Op::Retain(_) | Op::Clear | Op::Len | Op::Iter => None,
+        }
+    }
+}
+
+impl Arbitrary for Op {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let (k, v) = (word(g), word(g));
+        match u8::arbitrary(g) % 32 {
+            0..=7 => Op::Insert(k, v),
+            8 => Op::TryInsert(k, v),
+            9 => Op::GetOrInsert(k, v),
+            10 => Op::GetOrInsertWith(k, v),
+            11..=13 => Op::Get(k),
+            14..=19 => Op::Remove(k),
+            20 => Op::RemoveIf(k, v),
+            21 => Op::Update(k, v),
+            22 => Op::Compute(k, Option::<bool>::arbitrary(g).map(|_| v)),
+            23 => Op::CompareExchange(k, word(g), v),
+            24..=25 => Op::FetchAdd(k, v),
+            26 => Op::FetchSub(k, v),
+            27 => Op::Retain(v % 3 + 2),
+            28 => Op::Clear,
+            29 => Op::Iter,
+            _ => Op::Len,
+        }
+    }
+}
+
+fn run<S: BuildHasher + Default>(capacity: usize, ops: &[Op]) -> bool {
+    let map: WordMap<u64, u64, S> = WordMap::with_capacity_and_hasher(capacity, S::default());
+    let mut model: StdMap<u64, u64> = StdMap::new();
+    for (step, op) in ops.iter().enumerate() {
+        let ctx = format!("step {step}: {op:?}");
+        match *op {
+            Op::Insert(k, v) => assert_eq!(map.insert(k, v), model.insert(k, v), "{ctx}"),
+            Op::TryInsert(k, v) => {
+                let want = match model.get(&k) {
+                    Some(&cur) => Err(cur),
+                    None => Ok(*model.entry(k).or_insert(v)),
+                };
+                assert_eq!(map.try_insert(k, v), want, "{ctx}");
+            }
+            Op::GetOrInsert(k, v) => {
+                assert_eq!(
+                    map.get_or_insert(k, v),
+                    *model.entry(k).or_insert(v),
+                    "{ctx}"
+                )
+            }
+            Op::GetOrInsertWith(k, v) => {
+                let mut calls = 0;
+                let got = map.get_or_insert_with(k, || {
+                    calls += 1;
+                    v
+                });
+                let absent = !model.contains_key(&k);
+                assert_eq!(got, *model.entry(k).or_insert(v), "{ctx}");
+                assert_eq!(calls, usize::from(absent), "{ctx}: f runs once iff absent");
+            }
+            Op::Get(k) => assert_eq!(map.get(&k), model.get(&k).copied(), "{ctx}"),
+            Op::Remove(k) => assert_eq!(map.remove(&k), model.remove(&k), "{ctx}"),
+            Op::RemoveIf(k, v) => {
+                let want = match model.get(&k) {
+                    Some(&cur) if cur <= v => model.remove(&k),
+                    _ => None,
+                };
+                assert_eq!(map.remove_if(&k, |cur| cur <= v), want, "{ctx}");
+            }
+            Op::Update(k, v) => {
+                let want = model.get_mut(&k).map(|cur| {
+                    *cur ^= v;
+                    *cur
+                });
+                assert_eq!(map.update(&k, |cur| cur ^ v), want, "{ctx}");
+            }
+            Op::Compute(k, new) => {
+                let want = match new {
+                    Some(v) => {
+                        let v = v.wrapping_add(model.get(&k).copied().unwrap_or(7));
+                        model.insert(k, v);
+                        Some(v)
+                    }
+                    None => {
+                        model.remove(&k);
+                        None
+                    }
+                };
+                let got = map.compute(k, |cur| new.map(|v| v.wrapping_add(cur.unwrap_or(7))));
+                assert_eq!(got, want, "{ctx}");
+            }
+            Op::CompareExchange(k, cur, new) => {
+                let want = match model.get(&k).copied() {
+                    Some(c) if c == cur => {
+                        model.insert(k, new);
+                        Ok(cur)
+                    }
+                    other => Err(other),
+                };
+                assert_eq!(map.compare_exchange(&k, cur, new), want, "{ctx}");
+            }
+            Op::FetchAdd(k, d) => {
+                let e = model.entry(k).or_insert(0);
+                let before = *e;
+                *e = e.wrapping_add(d);
+                assert_eq!(map.fetch_add(k, d), before, "{ctx}");
+            }
+            Op::FetchSub(k, d) => {
+                let e = model.entry(k).or_insert(0);
+                let before = *e;
+                *e = e.wrapping_sub(d);
+                assert_eq!(map.fetch_sub(k, d), before, "{ctx}");
+            }
+            Op::Retain(m) => {
+                map.retain(|k, v| (k ^ v) % m != 0);
+                model.retain(|k, v| (*k ^ *v) % m != 0);
+            }
+            Op::Clear => {
+                map.clear();
+                model.clear();
+            }
+            Op::Len => assert_eq!(map.len(), model.len(), "{ctx}"),
+            Op::Iter => same_contents(&map, &model, &ctx),
+        }
+        // Every key by `get`, not `iter` (which finishes the migration in flight): the
+        // steps must also run against half-migrated tables.
+        assert_eq!(map.len(), model.len(), "{ctx}: len after");
+        for (k, &v) in &model {
+            assert_eq!(map.get(k), Some(v), "{ctx}: get({k}) after");
+        }
+        if let Some(&k) = op.key() {
+            assert_eq!(map.get(&k), model.get(&k).copied(), "{ctx}: get after");
+        }
+    }
+    same_contents(&map, &model, "at the end");
+    true
+}
+
+fn same_contents<S: BuildHasher>(map: &WordMap<u64, u64, S>, model: &StdMap<u64, u64>, ctx: &str) {
+    let mut got: Vec<(u64, u64)> = map.iter().collect();
+    got.sort_unstable();
+    let mut want: Vec<(u64, u64)> = model.iter().map(|(&k, &v)| (k, v)).collect();
+    want.sort_unstable();
+    assert_eq!(got, want, "{ctx}: contents");
+}
+
+/// A hasher that sends every key to the same slot: every probe is one long cluster.
+#[derive(Default, Clone)]
+struct OneSlot;
+impl BuildHasher for OneSlot {
+    type Hasher = OneSlotHasher;
+    fn build_hasher(&self) -> OneSlotHasher {
+        OneSlotHasher
+    }
+}
+struct OneSlotHasher;
+impl Hasher for OneSlotHasher {
+    fn finish(&self) -> u64 {
+        42
+    }
+    fn write(&mut self, _: &[u8]) {}
+}
+
+#[test]
+fn matches_std() {
+    fn prop(capacity: u8, ops: Vec<Op>) -> bool {
+        run::<splitmap::DefaultHashBuilder>(usize::from(capacity % 8), &ops)
+    }
+    QuickCheck::new()
+        .tests(400)
+        .quickcheck(prop as fn(u8, Vec<Op>) -> bool);
+}
+
+#[test]
+fn matches_std_with_one_slot_for_every_key() {
+    fn prop(ops: Vec<Op>) -> bool {
+        run::<OneSlot>(0, &ops)
+    }
+    QuickCheck::new()
+        .tests(100)
+        .quickcheck(prop as fn(Vec<Op>) -> bool);
+}
+
+/// Churn over a recurring key set revives slots instead of filling the table with
+/// dead keys: the capacity stays where the live count puts it.
+#[test]
+fn churn_over_recurring_keys_revives_in_place() {
+    let map: WordMap<u64, u64> = WordMap::with_capacity(0);
+    for k in 1..=1000 {
+        map.insert(k, k);
+    }
+    let cap = map.capacity();
+    for round in 0..200 {
+        for k in 1..=1000 {
+            assert_eq!(map.remove(&k), Some(k), "round {round}");
+            assert_eq!(map.insert(k, k), None);
+        }
+    }
+    assert_eq!(map.len(), 1000);
+    assert_eq!(
+        map.capacity(),
+        cap,
+        "no growth from churn over the same keys"
+    );
+}
+
+#[test]
+#[should_panic(expected = "capacity overflow")]
+fn an_impossible_capacity_panics_clearly() {
+    let _map: WordMap<u64, u64> = WordMap::with_capacity(usize::MAX);
+}
