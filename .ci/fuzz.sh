@@ -23,7 +23,7 @@ seconds="${FUZZ_SECONDS:-60}"
 if [ "$#" -gt 0 ]; then
     targets=("$@")
 else
-    targets=(ops concurrent drops)
+    targets=(ops concurrent drops word_ops word_concurrent)
 fi
 
 cd fuzz
@@ -53,7 +53,7 @@ for t in "${targets[@]}"; do
     # and value, and ASan+LSan run over the whole test suite. This is an open finding,
     # recorded in docs/testing.md; the next session should capture its stack.
     leak_env=()
-    if [ "$t" = concurrent ]; then
+    if [ "$t" = concurrent ] || [ "$t" = word_concurrent ]; then
         leak_env=(env ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}")
     fi
     "${leak_env[@]}" cargo +nightly fuzz run "$t" "corpus-work/$t" "corpus/$t" -- \

@@ -49,7 +49,7 @@ impl Slot {
     /// The key word. Relaxed where it follows a `ctrl` load (that Acquire orders it);
     /// a key word is written once and carries no other data.
     #[inline]
-    pub(super) fn key(&self) -> u64 {
+    pub(in crate::raw) fn key(&self) -> u64 {
         self.key.load(Ordering::Relaxed)
     }
 
@@ -90,7 +90,7 @@ impl Slot {
 
 impl InlineSlots {
     #[inline]
-    pub(super) fn get(&self, idx: usize) -> &Slot {
+    pub(in crate::raw) fn get(&self, idx: usize) -> &Slot {
         &self.slots[idx]
     }
 

@@ -15,10 +15,12 @@
 //! bits (`key(top, id)`).
 
 mod loom_driver;
+mod loom_inline;
 
 use crossbeam_epoch as epoch;
 
 use super::boxed::{Decision, KeyRef, Outcome, RawMap};
+use super::inline::{RawWordMap, WordOp};
 use super::kind::SlotKind;
 use super::migrate::Tables;
 use crate::sync::loom_stats;
@@ -72,6 +74,33 @@ impl ModelMap for RawMap<u64, u64> {
     fn contains(&self, key: u64) -> bool {
         let guard = epoch::pin();
         self.find(key, &key, &guard).map(|e| e.value) == Some(key)
+    }
+}
+
+impl ModelMap for RawWordMap {
+    type Kind = super::inline::InlineSlots;
+
+    fn with_capacity(entries: usize) -> Self {
+        RawWordMap::with_capacity(entries)
+    }
+    fn tables(&self) -> &Tables<Self::Kind> {
+        &self.tables
+    }
+    fn insert(&self, key: u64) -> bool {
+        let guard = epoch::pin();
+        let w = self.modify(key, key, &guard, |cur| match cur {
+            Some(_) => WordOp::Keep,
+            None => WordOp::Set(key),
+        });
+        w.prev.is_none() && w.op == WordOp::Set(key)
+    }
+    fn remove(&self, key: u64) -> bool {
+        let guard = epoch::pin();
+        self.modify(key, key, &guard, |_| WordOp::Remove).op == WordOp::Remove
+    }
+    fn contains(&self, key: u64) -> bool {
+        let guard = epoch::pin();
+        self.find(key, key, &guard) == Some(key)
     }
 }
 
@@ -137,3 +166,26 @@ macro_rules! models_for_kind {
 }
 
 models_for_kind!(boxed, RawMap<u64, u64>);
+models_for_kind!(inline, RawWordMap);
+
+/// The inline kind's own models (`loom_inline.rs`).
+mod inline_slots {
+    use super::loom_inline as m;
+
+    #[test]
+    fn insert_races_insert_of_the_same_key() {
+        m::insert_races_insert_of_the_same_key();
+    }
+    #[test]
+    fn update_races_freeze() {
+        m::update_races_freeze();
+    }
+    #[test]
+    fn remove_then_revive_races_freeze() {
+        m::remove_then_revive_races_freeze();
+    }
+    #[test]
+    fn late_copier_never_overwrites_a_newer_write() {
+        m::late_copier_never_overwrites_a_newer_write();
+    }
+}

@@ -1,0 +1,224 @@
+//! WordMap under many threads, checking results: exact counter sums, no lost or
+//! duplicated keys, reads that only ever see values some writer wrote. Tiny initial
+//! tables, so every test races grows, purges and shrinks. Longer versions run with
+//! `--ignored` (`SPLITMAP_STRESS_SCALE`, see `.ci/run`).
+
+mod common;
+
+use common::scale;
+use splitmap::WordMap;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Barrier;
+
+const THREADS: u64 = 8;
+
+/// Run `f(t)` on `n` scoped threads and join each explicitly (for ThreadSanitizer, as
+/// in `stress.rs`).
+fn on_threads<F: Fn(u64) + Sync>(n: u64, f: F) {
+    std::thread::scope(|s| {
+        let f = &f;
+        let handles: Vec<_> = (0..n).map(|t| s.spawn(move || f(t))).collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+    });
+}
+
+/// Sets the flag when dropped.
+struct StopOnDrop<'a>(&'a AtomicBool);
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Keys that include the edge words: 0 (the side cell), `u64::MAX`, the top bit.
+fn edge_key(i: u64) -> u64 {
+    match i % 4 {
+        0 => i / 4,
+        1 => u64::MAX - i / 4,
+        2 => (1 << 63) | (i / 4),
+        _ => (i / 4).rotate_right(17),
+    }
+}
+
+fn counters(per_thread: u64, keys: u64) {
+    let map: WordMap<u64, u64> = WordMap::with_capacity(0);
+    let barrier = Barrier::new(THREADS as usize);
+    on_threads(THREADS, |t| {
+        barrier.wait();
+        for i in 0..per_thread {
+            map.fetch_add(edge_key((i * 7 + t) % keys), 1);
+            if i % 3 == 0 {
+                map.fetch_sub(edge_key((i * 5 + t) % keys), 1);
+                map.fetch_add(edge_key((i * 5 + t) % keys), 1);
+            }
+        }
+    });
+    let total: u64 = map.values().sum();
+    assert_eq!(total, THREADS * per_thread, "every increment counted once");
+    assert_eq!(map.len() as u64, keys.min(THREADS * per_thread));
+    let distinct: HashSet<u64> = map.keys().collect();
+    assert_eq!(distinct.len(), map.len(), "no key yielded twice");
+}
+
+#[test]
+fn counter_sums_are_exact() {
+    counters(scale(20_000), 257);
+}
+
+#[test]
+#[ignore]
+fn counter_sums_are_exact_long() {
+    counters(scale(200_000), 4099);
+}
+
+/// Each thread owns its keys: inserts them, removes every other one, revives half of
+/// those, while readers check that any value they see is one a writer wrote for that
+/// key (`value = key * 3 + version`, version < 3).
+fn owned_keys_with_readers(per_thread: u64) {
+    let map: WordMap<u64, u64> = WordMap::with_capacity(0);
+    let stop = AtomicBool::new(false);
+    let key = |t: u64, i: u64| edge_key(t * per_thread + i);
+    std::thread::scope(|s| {
+        // Stops the readers even if a writer's assertion fails (the scope would
+        // otherwise wait for them forever).
+        let _stop = StopOnDrop(&stop);
+        for _ in 0..2 {
+            s.spawn(|| {
+                let mut n = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    let k = key(n % THREADS, (n * 31) % per_thread);
+                    if let Some(v) = map.get(&k) {
+                        let version = v.wrapping_sub(k.wrapping_mul(3));
+                        assert!(version < 3, "key {k:#x}: read {v:#x}, never written");
+                    }
+                    n += 1;
+                }
+            });
+        }
+        let writers: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let map = &map;
+                s.spawn(move || {
+                    for i in 0..per_thread {
+                        let k = key(t, i);
+                        assert_eq!(map.insert(k, k.wrapping_mul(3)), None, "{k:#x} new");
+                    }
+                    for i in (0..per_thread).step_by(2) {
+                        let k = key(t, i);
+                        assert_eq!(map.remove(&k), Some(k.wrapping_mul(3)));
+                    }
+                    for i in (0..per_thread).step_by(4) {
+                        let k = key(t, i);
+                        assert_eq!(map.insert(k, k.wrapping_mul(3) + 2), None, "revive");
+                    }
+                    for i in (1..per_thread).step_by(2) {
+                        let k = key(t, i);
+                        assert_eq!(map.update(&k, |v| v + 1), Some(k.wrapping_mul(3) + 1));
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+    });
+    let mut expected = 0;
+    for t in 0..THREADS {
+        for i in 0..per_thread {
+            let k = key(t, i);
+            let want = match (i % 2, i % 4) {
+                (1, _) => Some(k.wrapping_mul(3) + 1),
+                (0, 0) => Some(k.wrapping_mul(3) + 2),
+                _ => None,
+            };
+            expected += usize::from(want.is_some());
+            assert_eq!(map.get(&k), want, "thread {t} key {i}");
+        }
+    }
+    assert_eq!(map.len(), expected);
+    assert_eq!(map.iter().count(), expected);
+}
+
+#[test]
+fn owned_keys_survive_migrations_and_reads_see_only_written_values() {
+    owned_keys_with_readers(scale(5_000));
+}
+
+#[test]
+#[ignore]
+fn owned_keys_survive_migrations_long() {
+    owned_keys_with_readers(scale(50_000));
+}
+
+/// Threads churn a shared key set (insert if absent, remove if present) so the map
+/// grows, purges and shrinks under them; each thread counts its own successful
+/// inserts and removes. At the end the live count is inserts minus removes, and every
+/// key is present at most once.
+fn shared_churn(ops: u64, keys: u64) {
+    let map: WordMap<u64, u64> = WordMap::with_capacity(0);
+    let net = std::sync::atomic::AtomicI64::new(0);
+    on_threads(THREADS, |t| {
+        let mut x = t.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut mine = 0i64;
+        for _ in 0..ops {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let k = edge_key(x % keys);
+            if x & (1 << 40) != 0 {
+                if map.try_insert(k, t).is_ok() {
+                    mine += 1;
+                }
+            } else if map.remove(&k).is_some() {
+                mine -= 1;
+            }
+        }
+        net.fetch_add(mine, Ordering::Relaxed);
+    });
+    let live = net.load(Ordering::Relaxed);
+    assert_eq!(map.len() as i64, live);
+    let all: Vec<u64> = map.keys().collect();
+    let distinct: HashSet<u64> = all.iter().copied().collect();
+    assert_eq!(all.len(), distinct.len(), "a key yielded twice");
+    assert_eq!(all.len() as i64, live);
+}
+
+#[test]
+fn shared_churn_keeps_an_exact_count() {
+    shared_churn(scale(40_000), 512);
+}
+
+#[test]
+#[ignore]
+fn shared_churn_keeps_an_exact_count_long() {
+    shared_churn(scale(400_000), 20_000);
+}
+
+/// Threads increment one key with `compare_exchange` loops (and `update`): the final
+/// value is the number of successful exchanges plus updates.
+#[test]
+fn compare_exchange_increments_are_exact() {
+    let map: WordMap<u8, u64> = WordMap::new();
+    map.insert(0, 0);
+    map.insert(255, 0);
+    let per = scale(5_000);
+    on_threads(THREADS, |_| {
+        for _ in 0..per {
+            for key in [0u8, 255] {
+                let mut cur = map.get(&key).unwrap();
+                loop {
+                    match map.compare_exchange(&key, cur, cur + 1) {
+                        Ok(_) => break,
+                        Err(actual) => cur = actual.unwrap(),
+                    }
+                }
+            }
+            map.update(&255, |v| v + 1);
+        }
+    });
+    assert_eq!(map.get(&0), Some(THREADS * per));
+    assert_eq!(map.get(&255), Some(2 * THREADS * per));
+}
