@@ -46,6 +46,27 @@ fn with_k_in_block_1() -> RawWordMap {
     map
 }
 
+/// A 4-slot root (6 with the tail: 3 blocks of 2) holding Y (home 3, slot 3: block 1)
+/// and K (home 3, slot 4: block 2) = 1; a grow has started and copied block 0. A
+/// write's help then copies block 1 and stops, so the write itself races whoever
+/// freezes block 2.
+fn with_k_in_block_2() -> RawWordMap {
+    const Y: u64 = key(0xC, 2);
+    const K2: u64 = key(0xC, 3);
+    let map = RawWordMap::with_capacity(2);
+    set(&map, Y, 10);
+    set(&map, K2, 1);
+    let guard = epoch::pin();
+    let tables = &map.tables;
+    let root = tables.root(&guard);
+    assert_eq!((root.cap, root.nblocks()), (4, 3), "setup: a 4-slot root");
+    assert_eq!(root.slots.get(4).key(), K2, "setup: K in slot 4 (block 2)");
+    tables.overflow(root, None, false, &guard);
+    assert_eq!(root.resize.done.load(crate::sync::Ordering::Relaxed), 1);
+    drop(guard);
+    map
+}
+
 /// Two inserts of the same new key race for one unclaimed slot (claim, then value).
 /// In every interleaving exactly one finds the key absent, the other replaces its
 /// value, the key has one slot, and the count is 1.
@@ -72,18 +93,20 @@ pub(super) fn insert_races_insert_of_the_same_key() {
     });
 }
 
-/// An in-place update (a counter increment) races the freeze and copy of its slot.
-/// In every interleaving the increment lands exactly once: K ends at 2.
+/// An in-place update (a counter increment) races the freeze and copy of its slot
+/// (`with_k_in_block_2`: the writer's own help does not reach K's block). In every
+/// interleaving the increment lands exactly once: K ends at 2.
 pub(super) fn update_races_freeze() {
+    const K2: u64 = key(0xC, 3);
     model(|| {
-        let map = Arc::new(with_k_in_block_1());
+        let map = Arc::new(with_k_in_block_2());
         let finisher = map.clone();
         let t = thread::spawn(move || finisher.tables.finish_migration(&epoch::pin()));
-        let w = write(&map, K, |cur| WordOp::Set(cur.unwrap_or(0) + 1));
+        let w = write(&map, K2, |cur| WordOp::Set(cur.unwrap_or(0) + 1));
         assert_eq!(w.prev, Some(1));
         t.join().unwrap();
-        assert_eq!(get(&map, K), Some(2));
-        assert_eq!(get(&map, X), Some(10));
+        assert_eq!(get(&map, K2), Some(2));
+        assert_eq!(get(&map, key(0xC, 2)), Some(10));
     });
 }
 
