@@ -39,7 +39,7 @@ fn edge_key(i: u64) -> u64 {
         0 => i / 4,
         1 => u64::MAX - i / 4,
         2 => (1 << 63) | (i / 4),
-        _ => (i / 4).rotate_right(17),
+        _ => (i / 4 + 1).rotate_right(17),
     }
 }
 
@@ -54,6 +54,17 @@ fn counters(per_thread: u64, keys: u64) {
                 map.fetch_sub(edge_key((i * 5 + t) % keys), 1);
                 map.fetch_add(edge_key((i * 5 + t) % keys), 1);
             }
+            // Waves of throwaway keys keep the table growing, purging and shrinking
+            // under the counters, so increments race freezes and copies all the time.
+            if i % 4096 == 0 {
+                let temp = |j: u64| (t + 1) << 40 | j | 1 << 39;
+                for j in 0..2048 {
+                    map.insert(temp(j), j);
+                }
+                for j in 0..2048 {
+                    assert_eq!(map.remove(&temp(j)), Some(j));
+                }
+            }
         }
     });
     let total: u64 = map.values().sum();
@@ -65,13 +76,63 @@ fn counters(per_thread: u64, keys: u64) {
 
 #[test]
 fn counter_sums_are_exact() {
-    counters(scale(20_000), 257);
+    counters(scale(100_000), 257);
 }
 
 #[test]
 #[ignore]
 fn counter_sums_are_exact_long() {
     counters(scale(200_000), 4099);
+}
+
+/// Four hot counters hammered by seven threads while an eighth grows and shrinks the
+/// table under them with waves of throwaway keys: nearly every freeze of a counter's
+/// slot races an increment. Every increment must be counted once.
+fn hot_counters(per_thread: u64) {
+    const HOT: [u64; 4] = [0, u64::MAX, 1 << 63, 12345];
+    let map: WordMap<u64, u64> = WordMap::with_capacity(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let _stop = StopOnDrop(&stop);
+        s.spawn(|| {
+            let mut wave = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let n = 64 << (wave % 6);
+                for j in 0..n {
+                    map.insert(1 << 40 | j, j);
+                }
+                for j in 0..n {
+                    assert_eq!(map.remove(&(1 << 40 | j)), Some(j));
+                }
+                wave += 1;
+            }
+        });
+        let counters: Vec<_> = (0..THREADS - 1)
+            .map(|t| {
+                let map = &map;
+                s.spawn(move || {
+                    for i in 0..per_thread {
+                        map.fetch_add(HOT[((i + t) % 4) as usize], 1);
+                    }
+                })
+            })
+            .collect();
+        for c in counters {
+            c.join().unwrap();
+        }
+    });
+    for (i, k) in HOT.iter().enumerate() {
+        let want: u64 = (0..THREADS - 1)
+            .map(|t| (0..per_thread).filter(|j| (j + t) % 4 == i as u64).count() as u64)
+            .sum();
+        assert_eq!(map.get(k), Some(want), "counter {k:#x}");
+    }
+    assert_eq!(map.len(), HOT.len());
+}
+
+#[test]
+fn hot_counters_race_every_freeze() {
+    hot_counters(scale(1_000_000));
 }
 
 /// Each thread owns its keys: inserts them, removes every other one, revives half of
@@ -144,7 +205,7 @@ fn owned_keys_with_readers(per_thread: u64) {
 
 #[test]
 fn owned_keys_survive_migrations_and_reads_see_only_written_values() {
-    owned_keys_with_readers(scale(5_000));
+    owned_keys_with_readers(scale(20_000));
 }
 
 #[test]
@@ -188,7 +249,7 @@ fn shared_churn(ops: u64, keys: u64) {
 
 #[test]
 fn shared_churn_keeps_an_exact_count() {
-    shared_churn(scale(40_000), 512);
+    shared_churn(scale(200_000), 512);
 }
 
 #[test]
