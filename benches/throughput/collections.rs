@@ -8,7 +8,7 @@ use std::sync::Arc;
 use bustle::{Collection, CollectionHandle};
 
 use crate::common::maps::{Dash, Flurry, MapOps, MutexStd, Papaya, PeerMap, RwLockStd, Scc};
-use crate::common::maps::{Split, StdMap};
+use crate::common::maps::{Split, StdMap, Words};
 use crate::config::Config;
 
 /// When false, `Collection::with_capacity` ignores the capacity and builds an empty map of
@@ -134,6 +134,7 @@ impl CollectionHandle for StdNoLockHandle {
 
 /// Names as they appear in the tables, in display order.
 pub(crate) const SPLITMAP: &str = "splitmap";
+pub(crate) const WORDMAP: &str = "WordMap";
 pub(crate) const STD: &str = "std (no lock)";
 pub(crate) const MUTEX: &str = "Mutex<HashMap>";
 pub(crate) const RWLOCK: &str = "RwLock<HashMap>";
@@ -141,7 +142,9 @@ pub(crate) const DASHMAP: &str = "dashmap";
 pub(crate) const PAPAYA: &str = "papaya";
 pub(crate) const SCC: &str = "scc";
 pub(crate) const FLURRY: &str = "flurry";
-pub(crate) const ALL_MAPS: [&str; 8] = [SPLITMAP, STD, MUTEX, RWLOCK, DASHMAP, PAPAYA, SCC, FLURRY];
+pub(crate) const ALL_MAPS: [&str; 9] = [
+    SPLITMAP, WORDMAP, STD, MUTEX, RWLOCK, DASHMAP, PAPAYA, SCC, FLURRY,
+];
 /// The concurrent maps splitmap's targets compare against.
 pub(crate) const RIVALS: [&str; 3] = [DASHMAP, PAPAYA, SCC];
 
@@ -157,6 +160,9 @@ pub(crate) fn each_map(cfg: &Config, threads: usize, v: &mut impl Visitor) {
     let on = |name: &str| cfg.maps.iter().any(|m| m == name) && (name != STD || threads == 1);
     if on(SPLITMAP) {
         v.visit::<Shared<Split<u64>>>(SPLITMAP);
+    }
+    if on(WORDMAP) {
+        v.visit::<Shared<Words>>(WORDMAP);
     }
     if on(STD) {
         v.visit::<StdNoLock>(STD);

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::collections::{MUTEX, RIVALS, SPLITMAP, STD};
+use crate::collections::{DASHMAP, MUTEX, RIVALS, SCC, SPLITMAP, STD, WORDMAP};
 use crate::common::report::write_out;
 use crate::config::Config;
 use crate::latency::Tails;
@@ -152,6 +152,86 @@ pub(crate) fn run(cfg: &Config, med: &Medians, tails: &Tails, md: &mut String) {
                     r / s,
                     20.0,
                     r / s >= 20.0,
+                );
+            }
+        }
+    }
+    // WordMap's targets (issue 13), on the same rows.
+    for &t in &multi {
+        for (w, req) in [("exchange", 1.5), ("rapid-grow", 1.5), ("read-heavy", 1.25)] {
+            if let (Some(s), Some((r, name))) = (get(w, WORDMAP, t), best_rival(w, t)) {
+                let target = format!("W1 WordMap >= {req}x best rival");
+                row(&target, w, t, s, name, r, s / r, req, s / r >= req);
+            }
+        }
+        for w in ["read-heavy", "exchange", "rapid-grow"] {
+            if let (Some(s), Some(r)) = (get(w, WORDMAP, t), get(w, MUTEX, t)) {
+                row(
+                    "W2 WordMap >= 3x Mutex<HashMap>",
+                    w,
+                    t,
+                    s,
+                    MUTEX,
+                    r,
+                    s / r,
+                    3.0,
+                    s / r >= 3.0,
+                );
+            }
+        }
+    }
+    for w in ["read-heavy", "exchange", "rapid-grow"] {
+        let best = [MUTEX, DASHMAP, SCC]
+            .iter()
+            .filter_map(|m| get(w, m, 1).map(|v| (v, *m)))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let (Some(s), Some((r, name))) = (get(w, WORDMAP, 1), best) {
+            row(
+                "W3 WordMap 1 thread >= best of Mutex, dashmap, scc",
+                w,
+                1,
+                s,
+                name,
+                r,
+                s / r,
+                1.0,
+                s / r >= 1.0,
+            );
+        }
+    }
+    if let (Some(s), Some(r)) = (get("read-heavy", WORDMAP, 1), get("read-heavy", STD, 1)) {
+        row(
+            "W4 WordMap 1 thread >= 0.8x std no lock",
+            "read-heavy",
+            1,
+            s,
+            STD,
+            r,
+            s / r,
+            0.8,
+            s / r >= 0.8,
+        );
+    }
+    for w in ["read-heavy", "exchange", "rapid-grow"] {
+        for t in cfg.threads.iter().copied().filter(|&t| t >= 4) {
+            let Some(s) = tail(w, WORDMAP, t) else {
+                continue;
+            };
+            let best = RIVALS
+                .iter()
+                .filter_map(|m| tail(w, m, t).map(|v| (v, *m)))
+                .min_by(|a, b| a.0.total_cmp(&b.0));
+            if let Some((r, name)) = best {
+                row(
+                    "W5 WordMap p99.9 <= best rival (ratio = rival/WordMap)",
+                    w,
+                    t,
+                    s,
+                    name,
+                    r,
+                    r / s,
+                    1.0,
+                    s <= r,
                 );
             }
         }

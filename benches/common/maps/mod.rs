@@ -20,6 +20,7 @@ pub(crate) mod papaya;
 pub(crate) mod scc;
 pub(crate) mod splitmap;
 pub(crate) mod std_hash_map;
+pub(crate) mod wordmap;
 
 pub(crate) use self::dashmap::Dash;
 pub(crate) use self::flurry::Flurry;
@@ -27,6 +28,7 @@ pub(crate) use self::papaya::Papaya;
 pub(crate) use self::scc::Scc;
 pub(crate) use self::splitmap::Split;
 pub(crate) use self::std_hash_map::{MutexStd, RwLockStd, StdMap};
+pub(crate) use self::wordmap::Words;
 
 /// What every map needs of a key (flurry needs the most: `Ord` for its tree bins, and
 /// `Send + Sync + 'static` for its deferred frees).
