@@ -40,7 +40,7 @@ mod keys;
 mod st_map;
 
 use common::env::{env_list, env_num, quick, selected};
-use common::maps::{Dash, Flurry, MutexStd, Papaya, RwLockStd, Scc, Split};
+use common::maps::{Dash, Flurry, MutexStd, Papaya, RwLockStd, Scc, Split, Words};
 use common::scramble::shuffle;
 use keys::{Key, Str16, Str64};
 use st_map::{GuardPerBatch, NoLock, PerCall, StMap};
@@ -209,6 +209,10 @@ fn main() {
         .measurement_time(Duration::from_millis(measure))
         .configure_from_args();
     bench_key::<u64>(&mut c, &settings);
+    // WordMap takes word-sized keys only: the u64 group.
+    if selected(&settings.keys, <u64 as Key>::NAME) {
+        bench_map::<u64, PerCall<Words>>(&mut c, &settings, "WordMap");
+    }
     bench_key::<Str16>(&mut c, &settings);
     bench_key::<Str64>(&mut c, &settings);
     c.final_summary();
