@@ -20,34 +20,54 @@ pub(super) enum Loc {
     Full,
 }
 
-/// Scan `table` for `key`, stopping at the first unclaimed slot; `dead` counts the
-/// slots of other keys passed that hold no value (removed keys), for the purge rule.
+/// Scan `table` for `key`, stopping at the first unclaimed slot. Writers pass
+/// `COUNT_DEAD` to have `dead` count the slots of other keys passed that hold no value
+/// (removed keys), for the purge rule; readers skip those control-word loads.
 #[inline]
-pub(super) fn locate(table: &Table<InlineSlots>, hash: u64, key: u64) -> Loc {
+pub(super) fn locate<const COUNT_DEAD: bool>(
+    table: &Table<InlineSlots>,
+    hash: u64,
+    key: u64,
+) -> Loc {
     debug_assert_ne!(key, NO_KEY);
     let mut probe = table.probe(hash);
     let mut dead = 0;
     while let Some(idx) = probe.current() {
         let slot = table.slots.get(idx);
-        // Control word first (Acquire): if it holds a value or a tombstone, the key
-        // claim that preceded it is visible to the key load after it.
-        let ctrl = slot.ctrl();
-        let k = slot.key();
-        if k == key {
-            return Loc::Found { idx, ctrl };
-        }
+        // The key word first: a probe passes most slots on their key alone (a plain
+        // 8-byte load, no 16-byte one). Acquire, so that a control word read after it
+        // is at least as new as the claim.
+        let mut k = slot.key_acquire();
         if k == NO_KEY {
-            return if ctrl.is_frozen() {
-                Loc::Moved
-            } else {
-                Loc::Vacant {
-                    idx,
-                    dist: probe.dist,
-                    dead,
-                }
+            let ctrl = slot.ctrl();
+            if ctrl.is_empty() {
+                return if ctrl.is_frozen() {
+                    Loc::Moved
+                } else {
+                    Loc::Vacant {
+                        idx,
+                        dist: probe.dist,
+                        dead,
+                    }
+                };
+            }
+            // A value or a tombstone: the slot was claimed after all, and the claim
+            // happened before that control word was written (which our Acquire load
+            // read), so the key word is visible now.
+            k = slot.key();
+            debug_assert_ne!(k, NO_KEY);
+            if k == key {
+                return Loc::Found { idx, ctrl };
+            }
+            dead += usize::from(COUNT_DEAD && !ctrl.is_live());
+        } else if k == key {
+            return Loc::Found {
+                idx,
+                ctrl: slot.ctrl(),
             };
+        } else if COUNT_DEAD {
+            dead += usize::from(!slot.ctrl().is_live());
         }
-        dead += usize::from(!ctrl.is_live());
         probe.advance();
     }
     Loc::Full

@@ -79,7 +79,7 @@ impl RawWordMap {
         }
         let mut table = self.tables.root(guard);
         loop {
-            match locate(table, hash, key) {
+            match locate::<false>(table, hash, key) {
                 // COPIED, or frozen without a value: whatever the key holds now is in
                 // `next` (a frozen live value not yet COPIED is still current, I3).
                 Loc::Found { ctrl, .. }

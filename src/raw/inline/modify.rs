@@ -54,7 +54,7 @@ impl RawWordMap {
         }
         let mut table = self.tables.root_for_write(guard);
         loop {
-            let retry = match locate(table, hash, key) {
+            let retry = match locate::<true>(table, hash, key) {
                 // I3: the copy of this slot must be complete before the key is touched
                 // in `next` (frozen but dead: the freeze proves it absent here).
                 Loc::Found { idx, ctrl } if ctrl.is_frozen() => {

@@ -46,6 +46,13 @@ impl Slot {
         Ctrl(self.ctrl.load(Ordering::Acquire))
     }
 
+    /// The key word, Acquire: pairs with the claim's CAS, so a control word loaded
+    /// afterwards is no older than the claim.
+    #[inline]
+    pub(super) fn key_acquire(&self) -> u64 {
+        self.key.load(Ordering::Acquire)
+    }
+
     /// The key word. Relaxed where it follows a `ctrl` load (that Acquire orders it);
     /// a key word is written once and carries no other data.
     #[inline]
