@@ -23,6 +23,19 @@
 //! assert_eq!(m.get(&1234), Some(&234));
 //! ```
 //!
+//! [`WordMap`] is the same design for keys and values that fit in a machine word
+//! ([`Word`]): they live in the table itself, so no operation allocates, nothing but
+//! whole tables is ever retired, and every method returns copies (no handle to hold).
+//!
+//! ```
+//! use splitmap::WordMap;
+//!
+//! let counts: WordMap<u32, u64> = WordMap::new();
+//! counts.fetch_add(7, 1);
+//! counts.fetch_add(7, 1);
+//! assert_eq!(counts.get(&7), Some(2));
+//! ```
+//!
 //! # Consistency
 //!
 //! - Every single-key operation (`get`, `insert`, `try_insert`, `update`, `compute`,
