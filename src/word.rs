@@ -67,16 +67,18 @@ pub trait IntWord: Word {
     fn wrapping_sub(self, rhs: Self) -> Self;
 }
 
-macro_rules! unsigned_word {
-    ($($t:ty),*) => {$(
+/// `Word` and `IntWord` for integers: through `u64` for unsigned types, through `i64`
+/// for signed ones (sign extension, so -1 is `u64::MAX` and comes back as -1).
+macro_rules! int_word {
+    ($($t:ty => $via:ty),* $(,)?) => {$(
         impl Word for $t {
             #[inline]
             fn to_word(self) -> u64 {
-                self as u64
+                self as $via as u64
             }
             #[inline]
             fn from_word(word: u64) -> Self {
-                word as $t
+                word as $via as $t
             }
         }
         impl IntWord for $t {
@@ -93,46 +95,14 @@ macro_rules! unsigned_word {
     )*};
 }
 
-macro_rules! signed_word {
-    ($($t:ty),*) => {$(
-        impl Word for $t {
-            #[inline]
-            fn to_word(self) -> u64 {
-                self as i64 as u64
-            }
-            #[inline]
-            fn from_word(word: u64) -> Self {
-                word as i64 as $t
-            }
-        }
-        impl IntWord for $t {
-            const ZERO: Self = 0;
-            #[inline]
-            fn wrapping_add(self, rhs: Self) -> Self {
-                <$t>::wrapping_add(self, rhs)
-            }
-            #[inline]
-            fn wrapping_sub(self, rhs: Self) -> Self {
-                <$t>::wrapping_sub(self, rhs)
-            }
-        }
-    )*};
-}
-
-unsigned_word!(u8, u16, u32, u64);
-signed_word!(i8, i16, i32, i64);
+int_word!(u8 => u64, u16 => u64, u32 => u64, u64 => u64);
+int_word!(i8 => i64, i16 => i64, i32 => i64, i64 => i64);
 #[cfg(any(
     target_pointer_width = "16",
     target_pointer_width = "32",
     target_pointer_width = "64"
 ))]
-unsigned_word!(usize);
-#[cfg(any(
-    target_pointer_width = "16",
-    target_pointer_width = "32",
-    target_pointer_width = "64"
-))]
-signed_word!(isize);
+int_word!(usize => u64, isize => i64);
 
 impl Word for char {
     #[inline]

@@ -4,35 +4,13 @@
 
 mod common;
 
-use common::scale;
+use common::{on_threads, scale, StopOnDrop};
 use splitmap::HashMap;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Barrier;
 
 const THREADS: u64 = 8;
-
-/// Run `f(t)` on `n` scoped threads and join each one explicitly. (ThreadSanitizer does
-/// not see the implicit join at the end of `thread::scope`, which happens inside the
-/// uninstrumented std, and would report the map's drop as racing with the workers.)
-fn on_threads<F: Fn(u64) + Sync>(n: u64, f: F) {
-    std::thread::scope(|s| {
-        let f = &f;
-        let handles: Vec<_> = (0..n).map(|t| s.spawn(move || f(t))).collect();
-        for h in handles {
-            h.join().unwrap();
-        }
-    });
-}
-
-/// Sets the flag when dropped, so background threads stop even if the test thread
-/// panics (otherwise the scope would wait for them forever).
-struct StopOnDrop<'a>(&'a AtomicBool);
-impl Drop for StopOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}
 
 fn disjoint_inserts(cap: usize, per_thread: u64) {
     let map = HashMap::with_capacity(cap);

@@ -5,33 +5,13 @@
 
 mod common;
 
-use common::scale;
+use common::{on_threads, scale, StopOnDrop};
 use splitmap::WordMap;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Barrier;
 
 const THREADS: u64 = 8;
-
-/// Run `f(t)` on `n` scoped threads and join each explicitly (for ThreadSanitizer, as
-/// in `stress.rs`).
-fn on_threads<F: Fn(u64) + Sync>(n: u64, f: F) {
-    std::thread::scope(|s| {
-        let f = &f;
-        let handles: Vec<_> = (0..n).map(|t| s.spawn(move || f(t))).collect();
-        for h in handles {
-            h.join().unwrap();
-        }
-    });
-}
-
-/// Sets the flag when dropped.
-struct StopOnDrop<'a>(&'a AtomicBool);
-impl Drop for StopOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}
 
 /// Keys that include the edge words: 0 (the side cell), `u64::MAX`, the top bit.
 /// Injective for `i < 2^33`: the four classes are small words, words near

@@ -399,6 +399,26 @@ impl<S: SlotKind + Send + 'static> Tables<S> {
         .finish_copy();
     }
 
+    /// `clear` for every kind: finish any migration, let `clear_slots` tombstone every
+    /// live, unfrozen slot of the root, and repeat while a migration started meanwhile
+    /// (its frozen slots could not be cleared; their copies can, next pass); then
+    /// shrink. Lock-free: a pass is repeated only because concurrent inserts started a
+    /// migration.
+    pub(crate) fn clear_with<'g>(
+        &self,
+        guard: &'g Guard,
+        mut clear_slots: impl FnMut(&'g Table<S>),
+    ) {
+        loop {
+            self.finish_migration(guard);
+            clear_slots(self.root(guard));
+            if !self.is_moving(guard) {
+                break;
+            }
+        }
+        self.shrink_to_fit(guard);
+    }
+
     /// Is a migration or a seal under way out of the root? (After `finish_migration`,
     /// only one that started since.)
     pub(crate) fn is_moving(&self, guard: &Guard) -> bool {

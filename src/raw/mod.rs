@@ -95,6 +95,7 @@ mod sizing;
 mod table;
 #[cfg(all(test, splitmap_loom))]
 mod tests;
+mod zeroed;
 
 pub(crate) use boxed::{Decision, Entry, KeyRef, Outcome, RawIter, RawMap};
 pub(crate) use inline::{RawWordIter, RawWordMap, WordOp, Written};

@@ -9,3 +9,28 @@ pub(crate) fn scale(n: u64) -> u64 {
         .unwrap_or(1);
     n * s
 }
+
+/// Run `f(t)` on `n` scoped threads and join each one explicitly. (ThreadSanitizer does
+/// not see the implicit join at the end of `thread::scope`, which happens inside the
+/// uninstrumented std, and would report the map's drop as racing with the workers.)
+#[allow(dead_code)] // not every test binary that includes this module uses it
+pub(crate) fn on_threads<F: Fn(u64) + Sync>(n: u64, f: F) {
+    std::thread::scope(|s| {
+        let f = &f;
+        let handles: Vec<_> = (0..n).map(|t| s.spawn(move || f(t))).collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+    });
+}
+
+/// Sets the flag when dropped, so background threads stop even if the test thread
+/// panics (otherwise the scope would wait for them forever).
+#[allow(dead_code)] // as `on_threads`
+pub(crate) struct StopOnDrop<'a>(pub(crate) &'a std::sync::atomic::AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}

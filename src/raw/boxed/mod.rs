@@ -109,13 +109,9 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         }
     }
 
-    /// Remove every entry present for the whole call, then shrink. Lock-free: a pass
-    /// over the table is repeated only if a migration (driven by concurrent inserts)
-    /// moved entries it could not remove.
+    /// Remove every entry present for the whole call, then shrink (`Tables::clear_with`).
     pub(crate) fn clear(&self, guard: &Guard) {
-        loop {
-            self.tables.finish_migration(guard);
-            let root = self.tables.root(guard);
+        self.tables.clear_with(guard, |root| {
             for idx in 0..root.len() {
                 let mut w = root.load(idx);
                 // Frozen slots belong to a migration that started during this pass; the
@@ -135,13 +131,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                     }
                 }
             }
-            // A seal that started during this pass froze slots we could not clear
-            // either; like a migration, it is finished and cleared again.
-            if !self.tables.is_moving(guard) {
-                break;
-            }
-        }
-        self.tables.shrink_to_fit(guard);
+        });
     }
 
     /// Finish any migration in flight, then shrink to the live count (after `retain`).

@@ -10,6 +10,7 @@ use super::entry::Entry;
 use super::word::{Word, BORROWED, FROZEN, MARK};
 use crate::raw::kind::{Held, SlotKind};
 use crate::raw::table::{Table, BLOCK};
+use crate::raw::zeroed::{zeroed_slice, Zeroable};
 use crate::sync::{retry_hint, AtomicPtr, AtomicUsize, Ordering};
 
 pub(crate) struct BoxedSlots<K, V> {
@@ -67,7 +68,7 @@ impl<K, V> Table<BoxedSlots<K, V>> {
 impl<K, V> SlotKind for BoxedSlots<K, V> {
     fn with_len(len: usize) -> Self {
         BoxedSlots {
-            words: zeroed_words(len),
+            words: zeroed_slice(len),
             borrowed: AtomicPtr::new(std::ptr::null_mut()),
             _owns: PhantomData,
         }
@@ -243,30 +244,10 @@ impl<K, V> Drop for BoxedSlots<K, V> {
     }
 }
 
-/// An array of `n` atomic words, all zero.
-///
-/// Outside loom this is one `alloc_zeroed` call: the kernel hands out zeroed pages
-/// lazily, so a large table costs nothing until its slots are touched.
-fn zeroed_words(n: usize) -> Box<[AtomicUsize]> {
-    #[cfg(not(splitmap_loom))]
-    {
-        use std::alloc::{alloc_zeroed, handle_alloc_error, Layout};
-        assert!(n > 0, "splitmap: a table has at least one slot");
-        let layout = Layout::array::<AtomicUsize>(n)
-            .unwrap_or_else(|_| panic!("splitmap: capacity overflow ({n} slots)"));
-        // SAFETY: the layout has non-zero size (n > 0 checked above).
-        let ptr = unsafe { alloc_zeroed(layout) };
-        if ptr.is_null() {
-            handle_alloc_error(layout);
-        }
-        let slice = std::ptr::slice_from_raw_parts_mut(ptr.cast::<AtomicUsize>(), n);
-        // SAFETY: `ptr` was allocated by the global allocator with the layout of
-        // `[AtomicUsize; n]`, which is the layout `Box<[AtomicUsize]>` frees with, and
-        // all-zero bytes are a valid `AtomicUsize` (it has the representation of `usize`).
-        unsafe { Box::from_raw(slice) }
-    }
-    #[cfg(splitmap_loom)]
-    {
-        (0..n).map(|_| AtomicUsize::new(0)).collect()
+// SAFETY: an `AtomicUsize` has the representation of a `usize`, for which all-zero
+// bytes are 0 (EMPTY).
+unsafe impl Zeroable for AtomicUsize {
+    fn zero() -> Self {
+        AtomicUsize::new(0)
     }
 }

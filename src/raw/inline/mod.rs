@@ -100,16 +100,13 @@ impl RawWordMap {
         Ctrl(self.zero.load(Ordering::Acquire))
     }
 
-    /// Remove every entry present for the whole call, then shrink. Lock-free, as the
-    /// boxed map's: a pass is repeated only if a migration froze slots it could not
-    /// clear.
+    /// Remove every entry present for the whole call, then shrink (`Tables::clear_with`).
     pub(crate) fn clear(&self, guard: &Guard) {
         self.zero_modify(&self.tables.count, |_| WordOp::Remove);
-        loop {
-            self.tables.finish_migration(guard);
-            let root = self.tables.root(guard);
+        self.tables.clear_with(guard, |root| {
             for slot in root.slots.iter() {
                 let mut c = slot.ctrl();
+                // Frozen slots belong to a migration that started during this pass.
                 while c.is_live() && !c.is_frozen() {
                     match slot.cas(c, Ctrl::tombstone(c.hash())) {
                         Ok(()) => {
@@ -123,11 +120,7 @@ impl RawWordMap {
                     }
                 }
             }
-            if !self.tables.is_moving(guard) {
-                break;
-            }
-        }
-        self.tables.shrink_to_fit(guard);
+        });
     }
 
     /// Finish any migration in flight, then shrink to the live count.

@@ -8,6 +8,7 @@ use std::ops::Range;
 use super::ctrl::Ctrl;
 use crate::raw::kind::{Held, SlotKind};
 use crate::raw::table::Table;
+use crate::raw::zeroed::{zeroed_slice, Zeroable};
 use crate::sync::{retry_hint, AtomicU128, AtomicU64, Ordering};
 
 /// The key word that no key has claimed. The key whose word is 0 lives in the map's
@@ -109,7 +110,7 @@ impl InlineSlots {
 impl SlotKind for InlineSlots {
     fn with_len(len: usize) -> Self {
         InlineSlots {
-            slots: zeroed_slots(len),
+            slots: zeroed_slice(len),
         }
     }
 
@@ -191,36 +192,15 @@ fn install_copy(next: &Table<InlineSlots>, key: u64, value: u64, hash: u64) {
     unreachable!("splitmap: no free slot in the next table for a migrating entry");
 }
 
-/// `n` slots, all zero (unclaimed, EMPTY).
-///
-/// Outside loom this is one `alloc_zeroed` call, as for the boxed kind: the kernel
-/// hands out zeroed pages lazily.
-fn zeroed_slots(n: usize) -> Box<[Slot]> {
-    #[cfg(not(splitmap_loom))]
-    {
-        use std::alloc::{alloc_zeroed, handle_alloc_error, Layout};
-        assert!(n > 0, "splitmap: a table has at least one slot");
-        let layout = Layout::array::<Slot>(n)
-            .unwrap_or_else(|_| panic!("splitmap: capacity overflow ({n} slots)"));
-        // SAFETY: the layout has non-zero size (n > 0 checked above).
-        let ptr = unsafe { alloc_zeroed(layout) };
-        if ptr.is_null() {
-            handle_alloc_error(layout);
+// SAFETY: a `Slot` is two atomic integers (with padding), each with the
+// representation of its integer, so all-zero bytes are key 0 and control word 0:
+// unclaimed and EMPTY.
+unsafe impl Zeroable for Slot {
+    fn zero() -> Self {
+        Slot {
+            ctrl: AtomicU128::new(0),
+            key: AtomicU64::new(0),
         }
-        let slice = std::ptr::slice_from_raw_parts_mut(ptr.cast::<Slot>(), n);
-        // SAFETY: `ptr` was allocated by the global allocator with the layout of
-        // `[Slot; n]`, which `Box<[Slot]>` frees with, and all-zero bytes are a valid
-        // `Slot` (two atomic integers, each with the representation of its integer).
-        unsafe { Box::from_raw(slice) }
-    }
-    #[cfg(splitmap_loom)]
-    {
-        (0..n)
-            .map(|_| Slot {
-                ctrl: AtomicU128::new(0),
-                key: AtomicU64::new(0),
-            })
-            .collect()
     }
 }
 

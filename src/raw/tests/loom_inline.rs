@@ -17,6 +17,8 @@ use crate::raw::inline::{RawWordMap, WordOp, Written};
 
 const X: u64 = key(0x8, 2);
 const K: u64 = key(0x8, 3);
+/// K of `with_k_in_block_2`.
+const K2: u64 = key(0xC, 3);
 
 fn write(map: &RawWordMap, k: u64, decide: impl FnMut(Option<u64>) -> WordOp) -> Written {
     map.modify(k, k, &epoch::pin(), decide)
@@ -30,41 +32,41 @@ fn get(map: &RawWordMap, k: u64) -> Option<u64> {
     map.find(k, k, &epoch::pin())
 }
 
-/// The setup above.
-fn with_k_in_block_1() -> RawWordMap {
-    let map = RawWordMap::with_capacity(1);
-    set(&map, X, 10);
-    set(&map, K, 1);
+/// A map with room for `entries` holding `neighbour` = 10 and `k` = 1, `k` in slot
+/// `k_slot`, in a root of `cap` slots and `nblocks` blocks; a grow has started and
+/// copied block 0 (`Tables::overflow` starts it and helps once).
+fn mid_grow(
+    entries: usize,
+    neighbour: u64,
+    k: u64,
+    k_slot: usize,
+    shape: (usize, usize),
+) -> RawWordMap {
+    let map = RawWordMap::with_capacity(entries);
+    set(&map, neighbour, 10);
+    set(&map, k, 1);
     let guard = epoch::pin();
     let tables = &map.tables;
     let root = tables.root(&guard);
-    assert_eq!((root.cap, root.nblocks()), (2, 2), "setup: a 2-slot root");
-    assert_eq!(root.slots.get(2).key(), K, "setup: K in slot 2 (block 1)");
+    assert_eq!((root.cap, root.nblocks()), shape, "setup: the root's shape");
+    assert_eq!(root.slots.get(k_slot).key(), k, "setup: K's slot");
     tables.overflow(root, None, false, &guard);
     assert_eq!(root.resize.done.load(crate::sync::Ordering::Relaxed), 1);
     drop(guard);
     map
 }
 
+/// The setup in the module docs: K in block 1 of a 2-block root.
+fn with_k_in_block_1() -> RawWordMap {
+    mid_grow(1, X, K, 2, (2, 2))
+}
+
 /// A 4-slot root (6 with the tail: 3 blocks of 2) holding Y (home 3, slot 3: block 1)
-/// and K (home 3, slot 4: block 2) = 1; a grow has started and copied block 0. A
+/// and K2 (home 3, slot 4: block 2) = 1; a grow has started and copied block 0. A
 /// write's help then copies block 1 and stops, so the write itself races whoever
 /// freezes block 2.
 fn with_k_in_block_2() -> RawWordMap {
-    const Y: u64 = key(0xC, 2);
-    const K2: u64 = key(0xC, 3);
-    let map = RawWordMap::with_capacity(2);
-    set(&map, Y, 10);
-    set(&map, K2, 1);
-    let guard = epoch::pin();
-    let tables = &map.tables;
-    let root = tables.root(&guard);
-    assert_eq!((root.cap, root.nblocks()), (4, 3), "setup: a 4-slot root");
-    assert_eq!(root.slots.get(4).key(), K2, "setup: K in slot 4 (block 2)");
-    tables.overflow(root, None, false, &guard);
-    assert_eq!(root.resize.done.load(crate::sync::Ordering::Relaxed), 1);
-    drop(guard);
-    map
+    mid_grow(2, key(0xC, 2), K2, 4, (4, 3))
 }
 
 /// Two inserts of the same new key race for one unclaimed slot (claim, then value).
@@ -97,7 +99,6 @@ pub(super) fn insert_races_insert_of_the_same_key() {
 /// (`with_k_in_block_2`: the writer's own help does not reach K's block). In every
 /// interleaving the increment lands exactly once: K ends at 2.
 pub(super) fn update_races_freeze() {
-    const K2: u64 = key(0xC, 3);
     model(|| {
         let map = Arc::new(with_k_in_block_2());
         let finisher = map.clone();
