@@ -266,3 +266,69 @@ fn churn_over_recurring_keys_revives_in_place() {
 fn an_impossible_capacity_panics_clearly() {
     let _map: WordMap<u64, u64> = WordMap::with_capacity(usize::MAX);
 }
+
+/// A panicking closure or hasher leaves the map usable and unchanged: decisions are
+/// made before any slot is written.
+#[test]
+fn panics_in_closures_and_hashers_leave_the_map_usable() {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    let map: WordMap<u64, u64> = (0..100).map(|k| (k, k)).collect();
+    let boom = |_: u64| -> u64 { panic!("user closure") };
+    assert!(catch_unwind(AssertUnwindSafe(|| map.update(&5, boom))).is_err());
+    assert!(catch_unwind(AssertUnwindSafe(
+        || map.compute(6, |_| -> Option<u64> { panic!("c") })
+    ))
+    .is_err());
+    assert!(catch_unwind(AssertUnwindSafe(
+        || map.get_or_insert_with(1000, || panic!("g"))
+    ))
+    .is_err());
+    assert!(catch_unwind(AssertUnwindSafe(|| map.remove_if(&7, |_| panic!("r")))).is_err());
+    assert!(catch_unwind(AssertUnwindSafe(|| map.retain(|k, _| k < 50 || panic!("t")))).is_err());
+    assert_eq!(map.get(&5), Some(5));
+    assert_eq!(map.get(&6), Some(6));
+    assert_eq!(map.get(&1000), None);
+    assert_eq!(map.insert(1000, 1), None);
+    assert_eq!(
+        map.len(),
+        101,
+        "retain's panic left every key it had not removed"
+    );
+
+    /// Panics on the key 13.
+    #[derive(Default, Clone)]
+    struct Fussy;
+    struct FussyHasher(u64);
+    impl BuildHasher for Fussy {
+        type Hasher = FussyHasher;
+        fn build_hasher(&self) -> FussyHasher {
+            FussyHasher(0)
+        }
+    }
+    impl Hasher for FussyHasher {
+        fn finish(&self) -> u64 {
+            assert_ne!(self.0, 13, "hasher panics on 13");
+            self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            for &b in bytes {
+                self.0 = self.0.wrapping_shl(8) | u64::from(b);
+            }
+        }
+        fn write_u64(&mut self, n: u64) {
+            self.0 = n;
+        }
+    }
+    let map: WordMap<u64, u64, Fussy> = WordMap::with_hasher(Fussy);
+    for k in 0..40 {
+        if k != 13 {
+            map.insert(k, k);
+        }
+    }
+    assert!(catch_unwind(AssertUnwindSafe(|| map.insert(13, 1))).is_err());
+    assert!(catch_unwind(AssertUnwindSafe(|| map.get(&13))).is_err());
+    assert_eq!(map.len(), 39);
+    for k in (0..40).filter(|&k| k != 13) {
+        assert_eq!(map.get(&k), Some(k));
+    }
+}
