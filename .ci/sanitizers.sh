@@ -11,7 +11,7 @@
 set -euo pipefail
 
 # Test files (tests/<name>.rs) run under ThreadSanitizer: the multi-threaded ones.
-TSAN_TESTS="stress shrink_race"
+TSAN_TESTS="stress shrink_race word_stress"
 
 TARGET=x86_64-unknown-linux-gnu
 
