@@ -251,6 +251,8 @@ impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {
     /// assert_eq!(map.get_or_insert_with(1, || unreachable!()), 10);
     /// ```
     pub fn get_or_insert_with<F: FnOnce() -> V>(&self, key: K, f: F) -> V {
+        // A hit stays a read (wait-free, and no help for a migration in flight); only a
+        // miss pays the write path, which hashes and probes again.
         if let Some(v) = self.get(&key) {
             return v;
         }

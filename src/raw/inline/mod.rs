@@ -29,7 +29,6 @@ use crossbeam_epoch::Guard;
 
 use self::ctrl::Ctrl;
 use self::locate::{locate, Loc};
-use super::counter::Counter;
 use super::migrate::{next_of, Tables};
 use super::table::Table;
 use crate::sync::{retry_hint, AtomicU128, Ordering};
@@ -102,7 +101,7 @@ impl RawWordMap {
 
     /// Remove every entry present for the whole call, then shrink (`Tables::clear_with`).
     pub(crate) fn clear(&self, guard: &Guard) {
-        self.zero_modify(&self.tables.count, |_| WordOp::Remove);
+        self.zero_modify(|_| WordOp::Remove);
         self.tables.clear_with(guard, |root| {
             for slot in root.slots.iter() {
                 let mut c = slot.ctrl();
@@ -142,46 +141,39 @@ impl RawWordMap {
         }
     }
 
-    /// `modify` for the key word 0, on the side cell.
-    fn zero_modify(&self, count: &Counter, decide: impl FnMut(Option<u64>) -> WordOp) -> Written {
-        zero_modify(&self.zero, count, decide)
-    }
-}
-
-/// A write to the side cell: the slot protocol without keys, freezing or room.
-fn zero_modify(
-    cell: &AtomicU128,
-    count: &Counter,
-    mut decide: impl FnMut(Option<u64>) -> WordOp,
-) -> Written {
-    // Acquire, as `zero_ctrl`.
-    let mut c = Ctrl(cell.load(Ordering::Acquire));
-    loop {
-        let prev = c.live_value();
-        let op = decide(prev);
-        let new = match (op, prev) {
-            (WordOp::Keep, _) | (WordOp::Remove, None) => {
-                return Written {
-                    prev,
-                    op: WordOp::Keep,
+    /// `modify` for the key word 0, on the side cell: the slot protocol without keys,
+    /// freezing or room.
+    fn zero_modify(&self, mut decide: impl FnMut(Option<u64>) -> WordOp) -> Written {
+        let (cell, count) = (&self.zero, &self.tables.count);
+        // Acquire, as `zero_ctrl`.
+        let mut c = Ctrl(cell.load(Ordering::Acquire));
+        loop {
+            let prev = c.live_value();
+            let op = decide(prev);
+            let new = match (op, prev) {
+                (WordOp::Keep, _) | (WordOp::Remove, None) => {
+                    return Written {
+                        prev,
+                        op: WordOp::Keep,
+                    }
                 }
-            }
-            (WordOp::Remove, Some(_)) => Ctrl::EMPTY,
-            (WordOp::Set(v), _) => Ctrl::live(v, 0),
-        };
-        // AcqRel / Acquire: as a slot's control word.
-        match cell.compare_exchange(c.0, new.0, Ordering::AcqRel, Ordering::Acquire) {
-            Ok(_) => {
-                match (op, prev) {
-                    (WordOp::Remove, _) => count.add(-1),
-                    (_, None) => count.add(1),
-                    _ => {}
+                (WordOp::Remove, Some(_)) => Ctrl::EMPTY,
+                (WordOp::Set(v), _) => Ctrl::live(v, 0),
+            };
+            // Release / Acquire: as a slot's control word (`Slot::cas`).
+            match cell.compare_exchange(c.0, new.0, Ordering::Release, Ordering::Acquire) {
+                Ok(_) => {
+                    match (op, prev) {
+                        (WordOp::Remove, _) => count.add(-1),
+                        (_, None) => count.add(1),
+                        _ => {}
+                    }
+                    return Written { prev, op };
                 }
-                return Written { prev, op };
-            }
-            Err(actual) => {
-                c = Ctrl(actual);
-                retry_hint();
+                Err(actual) => {
+                    c = Ctrl(actual);
+                    retry_hint();
+                }
             }
         }
     }

@@ -50,7 +50,7 @@ impl RawWordMap {
         mut decide: impl FnMut(Option<u64>) -> WordOp,
     ) -> Written {
         if key == NO_KEY {
-            return self.zero_modify(&self.tables.count, decide);
+            return self.zero_modify(decide);
         }
         let mut table = self.tables.root_for_write(guard);
         loop {

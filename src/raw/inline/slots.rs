@@ -81,7 +81,7 @@ impl Slot {
     #[inline]
     pub(super) fn cas(&self, current: Ctrl, new: Ctrl) -> Result<(), Ctrl> {
         self.ctrl
-            .compare_exchange(current.0, new.0, Ordering::AcqRel, Ordering::Acquire)
+            .compare_exchange(current.0, new.0, Ordering::Release, Ordering::Acquire)
             .map(|_| ())
             .map_err(Ctrl)
     }
