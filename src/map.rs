@@ -198,10 +198,9 @@ where
     /// assert_eq!(m.get(&1), Some(&"one"));
     /// ```
     pub fn pin(&self) -> Pinned<'_, K, V, S> {
-        crate::raw::reclaim::on_pin();
         Pinned {
             map: self,
-            guard: crossbeam_epoch::pin(),
+            guard: crate::raw::reclaim::pin(),
         }
     }
 

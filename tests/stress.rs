@@ -143,6 +143,86 @@ fn readers_always_find_stable_keys_during_growth_and_shrink() {
     assert_eq!(map.len() as u64, STABLE);
 }
 
+/// A value whose words check each other, so a reader can tell a value that was freed
+/// and its block reused (retired entries' blocks go back to a per-thread pool and are
+/// reused by the next insert on that thread) from the one it was handed.
+fn versioned(key: u64, version: u64) -> [u64; 4] {
+    [key, version, key ^ version.rotate_left(17), !key]
+}
+
+/// Readers hold values (through `Pinned` handles over several lookups) while writers
+/// overwrite and remove the same few keys as fast as they can, so entries are retired,
+/// expire, wait in the collecting thread's queue, are released and their blocks reused
+/// while the readers look. A reader checks that each value it holds is whole, is its
+/// key's, and does not change while held: an entry released (or reused) before its
+/// reader unpinned fails one of those.
+#[test]
+fn readers_never_see_a_released_or_reused_entry() {
+    const KEYS: u64 = 64;
+    let map: HashMap<u64, [u64; 4]> = HashMap::with_capacity(0);
+    let ops = scale(200_000);
+    let done = AtomicUsize::new(0);
+    let checked = AtomicUsize::new(0);
+    on_threads(4, |t| {
+        if t < 2 {
+            // Writers: per-call pins (t = 0) or handles over 32 writes (t = 1). The
+            // readers stop when both are done, panicking or not.
+            struct Done<'a>(&'a AtomicUsize);
+            impl Drop for Done<'_> {
+                fn drop(&mut self) {
+                    self.0.fetch_add(1, Ordering::Release);
+                }
+            }
+            let _done = Done(&done);
+            let mut version = t;
+            for i in 0..ops / 32 {
+                let m = map.pin();
+                for j in 0..32u64 {
+                    let key = (i * 7 + j) % KEYS;
+                    version += 2;
+                    match (t, j % 4) {
+                        (0, 3) => drop(map.remove(&key)),
+                        (0, _) => drop(map.insert(key, versioned(key, version))),
+                        (_, 3) => drop(m.remove(&key)),
+                        (_, _) => drop(m.insert(key, versioned(key, version))),
+                    }
+                }
+            }
+        } else {
+            let mut n = 0usize;
+            while done.load(Ordering::Acquire) < 2 {
+                let m = map.pin();
+                let held: Vec<(u64, &[u64; 4], [u64; 4])> = (0..8)
+                    .filter_map(|j| {
+                        let key = (t * 13 + j * 5 + n as u64) % KEYS;
+                        m.get(&key).map(|v| (key, v, *v))
+                    })
+                    .collect();
+                // Let the writers retire, expire and reuse while we hold these.
+                for _ in 0..64 {
+                    std::hint::spin_loop();
+                }
+                for (key, now, first) in held {
+                    let v = *now;
+                    assert_eq!(v, first, "a value changed while its reader held it");
+                    assert_eq!(
+                        v,
+                        versioned(key, v[1]),
+                        "key {key}: value {v:?} is not whole or not the key's"
+                    );
+                    n += 1;
+                }
+            }
+            checked.fetch_add(n, Ordering::Relaxed);
+        }
+    });
+    assert!(
+        checked.load(Ordering::Relaxed) > 1_000,
+        "the readers must actually check values ({})",
+        checked.load(Ordering::Relaxed)
+    );
+}
+
 #[test]
 fn churn_with_steady_live_count_keeps_capacity_bounded() {
     for live in [1u64, 1_000] {

@@ -737,7 +737,7 @@ fn promote<S: Send + 'static>(old: &Table<S>, root: &AtomicPtr<Table<S>>, guard:
         // executions, 1,000 s); each model's teardown still frees every table and
         // checks it was freed once.
         #[cfg(not(splitmap_loom))]
-        guard.flush();
+        crate::raw::reclaim::flush(guard);
     }
 }
 

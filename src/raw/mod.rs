@@ -6,6 +6,8 @@
 //! - [`migrate`]: the migration driver (`Tables`), written once for every slot kind;
 //!   [`resize`] its per-table state, [`sizing`] its policy (pure functions),
 //!   [`table`] a table's geometry, [`counter`] the striped live count.
+//! - [`reclaim`]: when retired entries are freed and by whom (small steps, reused
+//!   blocks, keeping pace with crossbeam's collection).
 //! - [`kind`]: the seam, `SlotKind`: what the driver needs from a kind of slot.
 //! - [`boxed`]: the boxed kind, whose slots point to heap entries (any `K`, `V`), and
 //!   `RawMap`, the map over it; the public `crate::HashMap` is a safe shell over that.
@@ -78,7 +80,8 @@
 //!
 //! # Reclamation
 //!
-//! A replaced or removed entry is retired with `Guard::defer_unchecked` unless it is
+//! A replaced or removed entry is retired through the epoch (`reclaim::retire`, which
+//! queues it for release in small steps once its grace period is over) unless it is
 //! BORROWED and the old table that reaches it is still root (I6). Retired tables free
 //! their arrays and their borrowed list, never the live entries, which now belong to
 //! `next`. Long-held guards delay all of this: memory is freed only after every guard

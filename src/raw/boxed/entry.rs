@@ -23,12 +23,23 @@ const _: () = assert!(std::mem::align_of::<Entry<u8, u8>>() >= REQUIRED_ALIGN);
 
 impl<K, V> Entry<K, V> {
     pub(crate) fn boxed(hash: u64, key: K, value: V) -> Box<Self> {
-        let entry = Box::new(Entry {
+        let entry = Entry {
             hash,
             key,
             value,
             retired_next: AtomicPtr::new(std::ptr::null_mut()),
-        });
+        };
+        let layout = std::alloc::Layout::new::<Self>();
+        let entry = match crate::raw::reclaim::pool::take(layout) {
+            // SAFETY: the pool's blocks came from the global allocator with exactly
+            // `layout` and hold no value, so writing an entry there makes a valid `Box`.
+            Some(block) => unsafe {
+                let ptr = block.as_ptr().cast::<Self>();
+                ptr.write(entry);
+                Box::from_raw(ptr)
+            },
+            None => Box::new(entry),
+        };
         debug_assert_eq!(&*entry as *const Self as usize % REQUIRED_ALIGN, 0);
         entry
     }

@@ -6,6 +6,7 @@ use crossbeam_epoch::Guard;
 use super::slots::BoxedSlots;
 use super::word::Word;
 use super::{Entry, RawMap};
+use crate::raw::reclaim::Garbage;
 use crate::raw::table::Table;
 use crate::sync::{retry_hint, Ordering};
 
@@ -46,10 +47,10 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         }
         // Not borrowed from a live old table, so after this no new reader can reach it;
         // readers already holding it are pinned, which delays the destructor.
-        // SAFETY: I6, I7: the caller unlinked `entry` (caller's contract); K, V: Send +
-        // 'static, so dropping it later on another thread is sound.
-        unsafe { guard.defer_unchecked(move || drop(Box::from_raw(entry))) };
-        crate::raw::reclaim::deferred(guard);
+        // SAFETY: I6, I7: the caller unlinked `entry` and is the only thread retiring
+        // it (caller's contract), entries are `Box`es, and K, V: Send + 'static, so
+        // dropping it later on another thread is sound.
+        unsafe { crate::raw::reclaim::retire(Garbage::boxed(entry), guard) };
     }
 }
 

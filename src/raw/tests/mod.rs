@@ -16,6 +16,7 @@
 
 mod loom_driver;
 mod loom_inline;
+mod loom_reclaim;
 
 use crossbeam_epoch as epoch;
 
@@ -187,5 +188,13 @@ mod inline_slots {
     #[test]
     fn late_copier_never_overwrites_a_newer_write() {
         m::late_copier_never_overwrites_a_newer_write();
+    }
+}
+
+/// The reclamation queue's model (`loom_reclaim.rs`).
+mod reclaim_queue {
+    #[test]
+    fn retired_entry_outlives_pinned_readers() {
+        super::loom_reclaim::retired_entry_outlives_pinned_readers();
     }
 }

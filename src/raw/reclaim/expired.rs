@@ -1,0 +1,155 @@
+//! The per-thread queue of expired garbage (see the module above for why it exists).
+
+use std::alloc::Layout;
+use std::cell::{Cell, RefCell};
+use std::ptr::NonNull;
+
+/// Expired entries a thread holds at the most before a collect releases at once.
+/// 8 KiB of queue; with 64-byte entries, 64 KiB of memory per thread.
+pub(super) const CAPACITY: usize = 1024;
+
+/// Each release step frees one entry plus one for every `STEP` waiting: a queue that
+/// fills faster than one per call (a thread collecting others' garbage) drains faster.
+const STEP: usize = 128;
+
+/// An allocation whose grace period is running or over, and the function that drops
+/// and frees it.
+pub(crate) struct Garbage {
+    ptr: *mut u8,
+    release: unsafe fn(*mut u8),
+}
+
+// SAFETY: `Garbage::boxed` only accepts `T: Send`, so releasing the allocation on
+// another thread is sound.
+unsafe impl Send for Garbage {}
+
+impl Garbage {
+    /// Garbage that releases as `drop(Box::from_raw(ptr))` would, except that the
+    /// block goes to this thread's [`pool`](super::pool) for reuse.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `Box::into_raw`, and the `Garbage` owns it: nothing else frees
+    /// it or uses it after the release.
+    pub(crate) unsafe fn boxed<T: Send + 'static>(ptr: *mut T) -> Self {
+        /// # Safety
+        ///
+        /// `ptr` is a `Box<T>` from `Box::into_raw`, owned by the caller.
+        unsafe fn release_box<T>(ptr: *mut u8) {
+            let ptr = ptr.cast::<T>();
+            let layout = Layout::new::<T>();
+            if layout.size() == 0 {
+                // SAFETY: the caller's contract; a zero-sized box owns no block.
+                drop(unsafe { Box::from_raw(ptr) });
+                return;
+            }
+            // SAFETY: the caller's contract: the box is ours, so we drop its value in
+            // place and then own a block the global allocator gave with `layout`
+            // (which is how `Box` allocates a sized `T`).
+            unsafe {
+                std::ptr::drop_in_place(ptr);
+                super::pool::give(NonNull::new_unchecked(ptr.cast()), layout);
+            }
+        }
+        Garbage {
+            ptr: ptr.cast(),
+            release: release_box::<T>,
+        }
+    }
+
+    /// Drop and free the allocation.
+    ///
+    /// # Safety
+    ///
+    /// Its grace period is over: no thread can still read it (I7).
+    unsafe fn release(self) {
+        // SAFETY: `boxed`'s contract made `release` the right function for `ptr`, and
+        // the caller's makes this the time.
+        unsafe { (self.release)(self.ptr) }
+    }
+}
+
+struct Local {
+    /// A map call on this thread is inside crossbeam's `pin` or `flush`.
+    collecting: Cell<bool>,
+    /// Expired garbage, released a few at a time by this thread's map calls.
+    queue: RefCell<Vec<Garbage>>,
+}
+
+impl Drop for Local {
+    fn drop(&mut self) {
+        for garbage in self.queue.get_mut().drain(..) {
+            // SAFETY: only expired garbage is queued (`expired`).
+            unsafe { garbage.release() };
+        }
+    }
+}
+
+#[cfg(not(splitmap_loom))]
+std::thread_local! {
+    static LOCAL: Local = const {
+        Local { collecting: Cell::new(false), queue: RefCell::new(Vec::new()) }
+    };
+}
+
+#[cfg(splitmap_loom)]
+loom::thread_local! {
+    static LOCAL: Local = Local { collecting: Cell::new(false), queue: RefCell::new(Vec::new()) };
+}
+
+/// Run `f` (a call into crossbeam that may collect) with this thread marked as
+/// collecting for a map call, so the garbage it expires is queued.
+pub(super) fn collecting<R>(f: impl FnOnce() -> R) -> R {
+    /// Restores the previous mark, on unwind too (a deferred function may panic).
+    struct Restore(Option<bool>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(was) = self.0 {
+                let _ = LOCAL.try_with(|l| l.collecting.set(was));
+            }
+        }
+    }
+    let _restore = Restore(LOCAL.try_with(|l| l.collecting.replace(true)).ok());
+    f()
+}
+
+/// The deferred function of every retired entry: its grace period is over.
+pub(super) fn expired(garbage: Garbage) {
+    let mut garbage = Some(garbage);
+    let _ = LOCAL.try_with(|l| {
+        if !l.collecting.get() {
+            return;
+        }
+        if let Ok(mut queue) = l.queue.try_borrow_mut() {
+            if queue.len() < CAPACITY {
+                queue.extend(garbage.take());
+            }
+        }
+    });
+    if let Some(garbage) = garbage {
+        // Not in a map call, the queue is full, or the thread is exiting: release now.
+        // SAFETY: the epoch ran this deferred function, so the grace period is over.
+        unsafe { garbage.release() };
+    }
+}
+
+/// Release a few queued entries: one, plus one for every `STEP` waiting.
+#[inline]
+pub(super) fn release_some() {
+    let mut budget = None;
+    loop {
+        // The borrow ends before the release, which runs user `Drop` code that may call
+        // into a map (and so back in here).
+        let next = LOCAL.try_with(|l| {
+            let mut queue = l.queue.try_borrow_mut().ok()?;
+            let left: &mut usize = budget.get_or_insert(1 + queue.len() / STEP);
+            *left = left.checked_sub(1)?;
+            queue.pop()
+        });
+        match next {
+            // SAFETY: only expired garbage is queued (`expired`).
+            Ok(Some(garbage)) => unsafe { garbage.release() },
+            _ => return,
+        }
+    }
+}
