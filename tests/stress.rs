@@ -344,6 +344,64 @@ fn racing_try_insert_and_remove_have_one_winner_per_key() {
     );
 }
 
+/// Removed keys come back: threads race inserts-if-absent and removes of the same
+/// few keys while one thread grows and empties the table with keys of its own (so
+/// the re-inserts race freezes, copies, purges and promotions). Every successful insert and remove is counted per key; at the end
+/// each key is present exactly when its inserts outnumber its removes by one, and
+/// never by more (one slot per key), and the map's length agrees.
+#[test]
+fn reinserts_race_removals_and_migrations() {
+    const KEYS: u64 = 64;
+    let map: HashMap<u64, u64> = HashMap::with_capacity(0);
+    let inserted: Vec<AtomicUsize> = (0..KEYS).map(|_| AtomicUsize::new(0)).collect();
+    let removed: Vec<AtomicUsize> = (0..KEYS).map(|_| AtomicUsize::new(0)).collect();
+    let rounds = scale(200_000);
+    on_threads(4, |t| {
+        if t == 0 {
+            // Grow the table well past the hot keys and empty it again, repeatedly.
+            for round in 0..rounds / 10_000 {
+                let base = 1 << 32 | round << 16;
+                for k in 0..2_000 {
+                    map.insert(base + k, k);
+                }
+                for k in 0..2_000 {
+                    assert!(map.remove(&(base + k)), "the grower's own key {k}");
+                }
+            }
+            return;
+        }
+        let mut x = t.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        for _ in 0..rounds {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let k = x % KEYS;
+            if x & (1 << 40) == 0 {
+                if map.pin().try_insert(k, x).is_ok() {
+                    inserted[k as usize].fetch_add(1, Ordering::Relaxed);
+                }
+            } else if map.remove(&k) {
+                removed[k as usize].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    });
+    let mut live = 0;
+    for k in 0..KEYS {
+        let (i, r) = (
+            inserted[k as usize].load(Ordering::Relaxed),
+            removed[k as usize].load(Ordering::Relaxed),
+        );
+        let present = map.contains_key(&k);
+        assert_eq!(
+            i,
+            r + usize::from(present),
+            "key {k}: {i} inserts, {r} removes, present: {present}"
+        );
+        live += usize::from(present);
+    }
+    assert_eq!(map.len(), live);
+}
+
 #[test]
 fn emptied_map_shrinks_back() {
     let map: HashMap<u64, u64> = HashMap::with_capacity(0);
