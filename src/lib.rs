@@ -36,6 +36,16 @@
 //! assert_eq!(counts.get(&7), Some(2));
 //! ```
 //!
+//! [`HashSet`] is a `HashMap<T, ()>` with std's `HashSet` meanings (`insert` and
+//! `remove` say whether the set changed; inserting a present element keeps the stored
+//! one).
+//!
+//! ```
+//! let set = splitmap::HashSet::from(["a", "b"]);
+//! assert!(!set.insert("a"));
+//! assert!(set.contains("b"));
+//! ```
+//!
 //! # Consistency
 //!
 //! - Every single-key operation (`get`, `insert`, `try_insert`, `update`, `compute`,
@@ -97,6 +107,7 @@ struct ReadmeDoctests;
 
 mod map;
 mod raw;
+mod set;
 mod sync;
 mod word;
 mod word_map;
@@ -108,5 +119,6 @@ pub use sync::loom_stats as __loom_stats;
 pub use map::{
     Compute, DefaultHashBuilder, HashMap, Iter, Keys, OccupiedError, Operation, Pinned, Values,
 };
+pub use set::{HashSet, PinnedSet, SetIter};
 pub use word::{IntWord, Word};
 pub use word_map::{WordIter, WordMap};

@@ -827,6 +827,51 @@ where
     }
 }
 
+impl<K, V, S> PartialEq for HashMap<K, V, S>
+where
+    K: Hash + Eq + Send + 'static,
+    V: Send + 'static + PartialEq,
+    S: BuildHasher,
+{
+    /// Equal lengths and every entry of `self` in `other` with an equal value. With
+    /// writers running the two maps are read at different moments, so the answer is
+    /// only meaningful for maps nobody is changing.
+    ///
+    /// ```
+    /// let a: splitmap::HashMap<u8, u8> = [(1, 10), (2, 20)].into();
+    /// let b: splitmap::HashMap<u8, u8> = [(2, 20), (1, 10)].into();
+    /// assert_eq!(a, b);
+    /// b.insert(2, 21);
+    /// assert_ne!(a, b);
+    /// ```
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.pin(), other.pin());
+        a.len() == b.len() && a.iter().all(|(k, v)| b.get(k) == Some(v))
+    }
+}
+
+impl<K, V, S> Eq for HashMap<K, V, S>
+where
+    K: Hash + Eq + Send + 'static,
+    V: Send + 'static + Eq,
+    S: BuildHasher,
+{
+}
+
+impl<K, V, const N: usize> From<[(K, V); N]> for HashMap<K, V, DefaultHashBuilder>
+where
+    K: Hash + Eq + Send + 'static,
+    V: Send + 'static,
+{
+    /// ```
+    /// let map = splitmap::HashMap::from([("a", 1), ("b", 2)]);
+    /// assert_eq!(map.get_cloned("b"), Some(2));
+    /// ```
+    fn from(entries: [(K, V); N]) -> Self {
+        entries.into_iter().collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::mix;
