@@ -318,9 +318,26 @@ where
             .clone()
     }
 
-    /// Number of home slots in the current table (the table holds about half as many
-    /// entries before it grows).
+    /// How many entries the current table holds before it grows (std's meaning: half
+    /// its home slots, see [`slots`](Self::slots)). With writers running, a snapshot.
+    ///
+    /// ```
+    /// let map: splitmap::HashMap<u8, u8> = splitmap::HashMap::with_capacity(100);
+    /// assert!(map.capacity() >= 100);
+    /// assert_eq!(map.capacity(), map.slots() / 2);
+    /// ```
     pub fn capacity(&self) -> usize {
+        self.slots() / 2
+    }
+
+    /// The size of the current table in home slots: a power of two, twice
+    /// [`capacity`](Self::capacity). For tests and tuning; a snapshot while writers run.
+    ///
+    /// ```
+    /// let map: splitmap::HashMap<u8, u8> = splitmap::HashMap::with_capacity(100);
+    /// assert!(map.slots().is_power_of_two());
+    /// ```
+    pub fn slots(&self) -> usize {
         self.raw.capacity(&self.pin().guard)
     }
 

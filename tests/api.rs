@@ -99,16 +99,12 @@ fn convenience_methods_pin_per_call() {
 #[test]
 fn with_capacity_holds_that_many_without_growing() {
     let map: HashMap<u64, u64> = HashMap::with_capacity(10_000);
-    let cap = map.capacity();
+    let cap = map.slots();
     assert!(cap >= 10_000);
     for i in 0..10_000 {
         map.insert(i, i);
     }
-    assert_eq!(
-        map.capacity(),
-        cap,
-        "no resize below the requested capacity"
-    );
+    assert_eq!(map.slots(), cap, "no resize below the requested capacity");
 }
 
 #[test]
@@ -136,7 +132,7 @@ fn references_outlive_concurrent_removal() {
 fn churn_purges_settle_at_a_quarter_load() {
     let live = 768u64;
     let map: HashMap<u64, u64> = HashMap::with_capacity(1024);
-    assert_eq!(map.capacity(), 2048);
+    assert_eq!(map.slots(), 2048);
     for k in 0..live {
         map.insert(k, k);
     }
@@ -144,10 +140,10 @@ fn churn_purges_settle_at_a_quarter_load() {
     for k in live..200_000 {
         assert!(map.insert(k, k));
         assert!(map.remove(&(k - live)));
-        max_cap = max_cap.max(map.capacity());
+        max_cap = max_cap.max(map.slots());
     }
     assert_eq!(map.len(), live as usize);
-    assert_eq!(map.capacity(), 4096, "live 768: purged to at most 1/4 load");
+    assert_eq!(map.slots(), 4096, "live 768: purged to at most 1/4 load");
     assert_eq!(max_cap, 4096, "no growth beyond what the load needs");
     let mut keys: Vec<u64> = map.pin().keys().copied().collect();
     keys.sort_unstable();
@@ -167,7 +163,7 @@ fn churn_at_a_quarter_load_does_not_oscillate() {
         map.insert(k, k);
     }
     let mut changes = 0;
-    let mut cap = map.capacity();
+    let mut cap = map.slots();
     for round in 0..2000u64 {
         let batch = live + round * 1024..live + (round + 1) * 1024;
         for k in batch.clone() {
@@ -176,9 +172,9 @@ fn churn_at_a_quarter_load_does_not_oscillate() {
         for k in batch {
             assert!(map.remove(&k));
         }
-        if map.capacity() != cap {
+        if map.slots() != cap {
             changes += 1;
-            cap = map.capacity();
+            cap = map.slots();
         }
     }
     assert!(

@@ -251,7 +251,7 @@ fn full3(log: &std::sync::Arc<Log>) -> Map {
     for k in [A, B, C] {
         assert!(map.insert(k, val(log, 0)));
     }
-    assert_eq!(map.capacity(), 2);
+    assert_eq!(map.slots(), 2);
     assert_eq!(made_promoted(), (1, 0));
     map
 }
@@ -264,7 +264,7 @@ fn cap4_migrating(log: &std::sync::Arc<Log>) -> Map {
     for k in [A, P2, B, P4] {
         assert!(map.insert(k, val(log, 0)));
     }
-    assert_eq!(map.capacity(), 4);
+    assert_eq!(map.slots(), 4);
     assert_eq!(made_promoted(), (2, 0));
     map
 }
@@ -279,7 +279,7 @@ fn wide_migrating(log: &std::sync::Arc<Log>) -> Map {
     for k in [X0, X1, X2, X7, X3] {
         assert!(map.insert(k, val(log, 0)));
     }
-    assert_eq!(map.capacity(), 8);
+    assert_eq!(map.slots(), 8);
     assert_eq!(made_promoted(), (2, 0));
     map
 }
@@ -394,9 +394,9 @@ fn layout_assumptions() {
         // The fourth home-0 key starts a migration into an 8-slot table, copies block 0
         // and leaves block 1 for the next write.
         assert!(map.insert(D, val(&log, 0)));
-        assert_eq!((map.capacity(), made_promoted()), (2, (2, 0)));
+        assert_eq!((map.slots(), made_promoted()), (2, (2, 0)));
         assert!(!map.remove(&G));
-        assert_eq!((map.capacity(), made_promoted()), (8, (2, 1)));
+        assert_eq!((map.slots(), made_promoted()), (8, (2, 1)));
         let keys = check_contents(&map, &[(A, 0), (B, 0), (C, 0), (D, 0)]);
         finish(Arc::new(map), &log, &keys);
     });
@@ -408,9 +408,9 @@ fn layout_assumptions() {
         }
         // R4 probes 1, 2, 3, 0 and starts a migration; block 0 (A's home) is copied.
         assert!(map.insert(R4, val(&log, 0)));
-        assert_eq!((map.capacity(), made_promoted()), (2, (2, 0)));
+        assert_eq!((map.slots(), made_promoted()), (2, (2, 0)));
         assert!(map.insert(A, val(&log, 0))); // helps block 1 and promotes
-        assert_eq!((map.capacity(), made_promoted()), (8, (2, 1)));
+        assert_eq!((map.slots(), made_promoted()), (8, (2, 1)));
         let keys = check_contents(&map, &[(R1, 0), (R2, 0), (R3, 0), (R4, 0), (A, 0)]);
         finish(Arc::new(map), &log, &keys);
     });
@@ -418,9 +418,9 @@ fn layout_assumptions() {
         let log = Log::new();
         let map = cap4_migrating(&log);
         assert!(!map.remove(&G)); // block 1
-        assert_eq!(map.capacity(), 4);
+        assert_eq!(map.slots(), 4);
         assert!(!map.remove(&G)); // block 2, then promotion
-        assert_eq!(map.capacity(), 8);
+        assert_eq!(map.slots(), 8);
         let keys = check_contents(&map, &[(A, 0), (P2, 0), (B, 0), (P4, 0)]);
         finish(Arc::new(map), &log, &keys);
     });
@@ -429,10 +429,10 @@ fn layout_assumptions() {
         let map = wide_migrating(&log);
         assert!(map.insert(Y, val(&log, 0))); // helps block 1; freezes slot 5, Y into next
         for _ in 0..3 {
-            assert_eq!(map.capacity(), 8);
+            assert_eq!(map.slots(), 8);
             assert!(!map.remove(&G)); // blocks 2, 3, 4; then promotion
         }
-        assert_eq!((map.capacity(), made_promoted()), (16, (2, 1)));
+        assert_eq!((map.slots(), made_promoted()), (16, (2, 1)));
         assert_eq!(table_stats().blocks_done, 5, "each block counted once");
         let keys = check_contents(&map, &with(&WIDE, Y, Some(0)));
         finish(Arc::new(map), &log, &keys);
@@ -582,7 +582,7 @@ fn m05_exactly_once_promotion() {
         keys.sort_unstable();
         assert_eq!(keys, [A, P2, B, P4], "iteration");
         t1.join().unwrap();
-        assert_eq!(map.capacity(), 8);
+        assert_eq!(map.slots(), 8);
         assert_eq!(made_promoted(), (2, 1), "one next table, one root swap");
         assert_eq!(
             table_stats().blocks_done,
@@ -663,7 +663,7 @@ fn m07_borrowed_reclamation() {
             move || {
                 let m = m1.pin();
                 // Under `m`: is the root the old table, which reaches A's old entry?
-                let old_root = m1.capacity() == 4;
+                let old_root = m1.slots() == 4;
                 let id = m.get(&A).map(|v| v.id).expect("A is always present");
                 if old_root {
                     assert!(
@@ -679,7 +679,7 @@ fn m07_borrowed_reclamation() {
                 assert!(!m2.remove(&G));
             },
         );
-        assert_eq!(map.capacity(), 8, "the main thread promoted");
+        assert_eq!(map.slots(), 8, "the main thread promoted");
         let keys = check_contents(&map, &[(A, 1), (P2, 0), (B, 0), (P4, 0)]);
         finish(map, &log, &keys);
     });
@@ -754,7 +754,7 @@ fn m10_drops_exactly_once() {
             move || assert!(!m1.insert(X0, val(&l1, 1))),
             move || assert!(m2.remove(&X1)),
         );
-        assert_eq!(map.capacity(), 8, "the migration is still running");
+        assert_eq!(map.slots(), 8, "the migration is still running");
         let expected = with(&with(&WIDE, X0, Some(1)), X1, None);
         {
             // Only reads: the pending blocks stay pending for the drop.
@@ -791,7 +791,7 @@ fn m11_shrink_racing_inserts_keeps_room_for_the_copy() {
             assert!(map.remove(&k)); // the last one starts a shrink from 8 to 4
         }
         assert_eq!(map.pin().iter().count(), 1); // finishes it
-        assert_eq!(map.capacity(), 4, "setup: a 4-slot root holding A");
+        assert_eq!(map.slots(), 4, "setup: a 4-slot root holding A");
         let map = Arc::new(map);
         let (m1, m2, l2) = (map.clone(), map.clone(), log.clone());
         let keys = [K1, K2, K3, K4, K5];

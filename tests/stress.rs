@@ -37,7 +37,7 @@ fn disjoint_inserts(cap: usize, per_thread: u64) {
     }
     assert_eq!(m.iter().count() as u64, THREADS * per_thread);
     assert!(
-        map.capacity() as u64 >= THREADS * per_thread,
+        map.slots() as u64 >= THREADS * per_thread,
         "table holds every key"
     );
 }
@@ -238,7 +238,7 @@ fn churn_with_steady_live_count_keeps_capacity_bounded() {
                     assert!(map.remove(&(t << 40 | (i - live))));
                 }
                 if i % 1024 == 0 {
-                    max_cap.fetch_max(map.capacity(), Ordering::Relaxed);
+                    max_cap.fetch_max(map.slots(), Ordering::Relaxed);
                 }
             }
         });
@@ -246,7 +246,7 @@ fn churn_with_steady_live_count_keeps_capacity_bounded() {
         // 4 * live keys need a table of at most 8 * live slots (load <= 1/2); allow
         // one more doubling for a migration in flight plus a small-table floor.
         let bound = (16 * 4 * live as usize).max(256);
-        let seen = max_cap.load(Ordering::Relaxed).max(map.capacity());
+        let seen = max_cap.load(Ordering::Relaxed).max(map.slots());
         assert!(
             seen <= bound,
             "live {live}: capacity grew to {seen} (bound {bound})"
@@ -338,9 +338,9 @@ fn racing_try_insert_and_remove_have_one_winner_per_key() {
     );
     assert!(map.is_empty());
     assert!(
-        map.capacity() <= 8192,
+        map.slots() <= 8192,
         "the emptied table shrank (capacity {})",
-        map.capacity()
+        map.slots()
     );
 }
 
@@ -408,24 +408,24 @@ fn emptied_map_shrinks_back() {
     for i in 0..100_000 {
         map.insert(i, i);
     }
-    let grown = map.capacity();
+    let grown = map.slots();
     assert!(grown >= 131_072);
     for i in 0..100_000 {
         map.remove(&i);
     }
     // Removes start shrinking migrations as the table empties; later writes finish them.
     assert!(
-        map.capacity() < grown / 8,
+        map.slots() < grown / 8,
         "capacity {} after removing everything",
-        map.capacity()
+        map.slots()
     );
     for i in 0..1_000 {
         map.insert(i, i);
     }
     map.retain(|_, _| false);
     assert_eq!(
-        map.capacity(),
-        HashMap::<u64, u64>::with_capacity(0).capacity(),
+        map.slots(),
+        HashMap::<u64, u64>::with_capacity(0).slots(),
         "retain shrinks to the minimum"
     );
 }
