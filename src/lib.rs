@@ -107,6 +107,10 @@ struct ReadmeDoctests;
 
 mod map;
 mod raw;
+#[cfg(feature = "rayon")]
+mod rayon_impls;
+#[cfg(feature = "serde")]
+mod serde_impls;
 mod set;
 mod sync;
 mod word;

@@ -26,5 +26,5 @@ pub(crate) fn matches_prefix(list: &[String], name: &str) -> bool {
 
 /// Whether `name` is selected by a list from `env_list`: no list selects everything.
 pub(crate) fn selected(list: &Option<Vec<String>>, name: &str) -> bool {
-    list.as_ref().is_none_or(|l| matches_prefix(l, name))
+    list.as_ref().map_or(true, |l| matches_prefix(l, name))
 }

@@ -68,7 +68,7 @@ impl Config {
             .filter(|w| {
                 self.workloads
                     .as_ref()
-                    .is_none_or(|l| l.iter().any(|x| x == w.name))
+                    .map_or(true, |l| l.iter().any(|x| x == w.name))
             })
             .collect()
     }

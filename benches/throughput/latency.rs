@@ -45,7 +45,7 @@ fn op_table(mix: &Mix, seed: u64) -> Vec<Op> {
         (Op::Remove, mix.remove),
         (Op::Update, mix.update),
     ] {
-        ops.extend(std::iter::repeat_n(op, n as usize));
+        ops.extend(std::iter::repeat(op).take(n as usize));
     }
     // Fisher-Yates with a fixed generator, so every map sees the same order.
     shuffle(&mut ops, seed | 1);
