@@ -170,3 +170,42 @@ fn concurrent_writers_drop_every_value_once() {
         PER * THREADS
     );
 }
+
+/// A thread that drops its map and makes no more map calls still gets every value
+/// dropped once the epochs advance: what expired inside its map calls and waited in
+/// its release queue (`src/raw/reclaim/`) goes with the map's drop, and what expires
+/// later, outside any map call, is released at once. Only crossbeam pins here, no
+/// map calls after the drop.
+#[test]
+fn dropping_a_map_releases_what_its_thread_queued() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // 1,000 first inserts, then 192 x 256 overwrites: the last overwrite is the
+    // 256th deferral since a flush, so it flushes, and what that flush queues has no
+    // later write to release it.
+    const N: usize = 1_000 + 192 * 256;
+    let tracker = Tracker::new(N);
+    let map: HashMap<usize, Counted> = HashMap::with_capacity(1_000);
+    // Overwrites retire a value each. Through handles of 500 writes, this thread's
+    // deferrals outrun its pins, so it flushes (`src/raw/reclaim/pace.rs`), and each
+    // flush, inside a map call, queues up to 512 expired values at once: more than the
+    // writes after it release.
+    for chunk in (0..N).collect::<Vec<_>>().chunks(500) {
+        let m = map.pin();
+        for &i in chunk {
+            m.insert(i % 1_000, tracker.value(i));
+        }
+    }
+    let before_drop = tracker.dropped();
+    drop(map);
+    eprintln!("dropped before the map: {before_drop} of {}", N - 1_000);
+    let mut flushes = 0;
+    while tracker.dropped() < N && flushes < 10_000 {
+        crossbeam_epoch::pin().flush();
+        flushes += 1;
+    }
+    assert_eq!(
+        tracker.dropped(),
+        N,
+        "values still waiting after the map was dropped and {flushes} flushes"
+    );
+}

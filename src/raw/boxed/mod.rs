@@ -160,6 +160,9 @@ impl<K, V> Drop for RawMap<K, V> {
                 drop_owned_entries(next, |_| true);
             }
         }
+        // What expired inside this thread's map calls and still waits in its queue
+        // (of this map or another) goes now: the thread may make no more map calls.
+        crate::raw::reclaim::release_all();
     }
 }
 

@@ -153,3 +153,17 @@ pub(super) fn release_some() {
         }
     }
 }
+
+/// Release everything this thread has queued. Dropping a map does (a drop is O(n)
+/// anyway, and a thread that drops its map and stops making map calls should not keep
+/// up to `CAPACITY` expired entries of it).
+pub(crate) fn release_all() {
+    loop {
+        let next = LOCAL.try_with(|l| l.queue.try_borrow_mut().ok()?.pop());
+        match next {
+            // SAFETY: only expired garbage is queued (`expired`).
+            Ok(Some(garbage)) => unsafe { garbage.release() },
+            _ => return,
+        }
+    }
+}

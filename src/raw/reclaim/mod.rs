@@ -18,7 +18,7 @@
 //!   thread-exit destructor, the collector's drop) releases at once, as before.
 //! - The queue holds at most [`expired::CAPACITY`] entries; beyond that a collect
 //!   releases at once. A thread that only reads still drains its queue at its pins;
-//!   a thread's queue is released when it exits.
+//!   a thread's queue is released whole when it exits and when it drops a map.
 //!
 //! What is given up: a value whose grace period has ended may wait in a thread's queue
 //! until that thread's next map call (or its exit) instead of being dropped inside the
@@ -33,7 +33,7 @@ pub(crate) mod pool;
 
 use crossbeam_epoch::Guard;
 
-pub(crate) use expired::Garbage;
+pub(crate) use expired::{release_all, Garbage};
 
 /// Pin for a map call: count the pin (for [`pace`]), queue what crossbeam's collect
 /// expires during it, then release a few expired entries.
