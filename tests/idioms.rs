@@ -5,7 +5,7 @@
 use splitmap::{HashMap, WordMap};
 use std::sync::Arc;
 
-/// 1. A parallel word count. With string keys: `upsert` (insert 1, or add 1 to the
+/// Idiom 1: A parallel word count. With string keys: `upsert` (insert 1, or add 1 to the
 /// current count). With integer ids: `WordMap::fetch_add`, one CAS in place.
 #[test]
 fn parallel_word_count() {
@@ -42,7 +42,7 @@ struct Session {
     hits: u32,
 }
 
-/// 2. A shared session store with `String` keys: insert, look up by `&str`, update in
+/// Idiom 2: A shared session store with `String` keys: insert, look up by `&str`, update in
 /// place, remove.
 #[test]
 fn session_store() {
@@ -74,7 +74,7 @@ fn session_store() {
     assert!(!sessions.contains_key("s-1"));
 }
 
-/// 3. An async-style handler: it reads and writes across await points without holding
+/// Idiom 3: An async-style handler: it reads and writes across await points without holding
 /// a guard, using the map's own methods (each pins only for its own call). Here the
 /// "await" is a yield to another thread between the calls.
 #[test]
@@ -101,7 +101,7 @@ fn handler_without_a_held_guard() {
     assert_eq!(cache.get_cloned(&7).as_deref(), Some("value-7"));
 }
 
-/// 4. Iterate and sum, through a handle.
+/// Idiom 4: Iterate and sum, through a handle.
 #[test]
 fn iterate_and_sum() {
     let map: HashMap<u32, u64> = (1..=100).map(|i| (i, u64::from(i))).collect();
@@ -116,7 +116,7 @@ fn iterate_and_sum() {
     assert_eq!(evens, 2550);
 }
 
-/// 5. Remove by predicate.
+/// Idiom 5: Remove by predicate.
 #[test]
 fn remove_by_predicate() {
     let map: HashMap<u32, String> = (0..10).map(|i| (i, i.to_string())).collect();
