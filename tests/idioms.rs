@@ -91,7 +91,11 @@ fn handler_without_a_held_guard() {
     let handles: Vec<_> = (0..4)
         .map(|_| {
             let cache = Arc::clone(&cache);
-            std::thread::spawn(move || (0..50).map(|k| handle(&cache, k)).count())
+            std::thread::spawn(move || {
+                (0..50)
+                    .filter(|&k| handle(&cache, k) == format!("value-{k}"))
+                    .count()
+            })
         })
         .collect();
     for h in handles {
