@@ -121,7 +121,7 @@ mod word_map;
 pub use sync::loom_stats as __loom_stats;
 
 pub use map::{
-    Compute, DefaultHashBuilder, HashMap, Iter, Keys, OccupiedError, Operation, Pinned, Values,
+    Compute, DefaultHashBuilder, HashMap, Iter, Keys, OccupiedError, Operation, Pinned, Ref, Values,
 };
 pub use set::{HashSet, PinnedSet, SetIter};
 pub use word::{IntWord, Word};

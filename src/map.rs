@@ -208,6 +208,40 @@ where
         mix(self.build_hasher.hash_one(key))
     }
 
+    /// The entry for `key`, as a [`Ref`] that holds its own pin: the value stays
+    /// readable for as long as the `Ref` lives, whatever other threads do (a value
+    /// replaced or removed meanwhile is freed only after the `Ref` is dropped).
+    ///
+    /// Like a [`Pinned`] handle, a `Ref` delays the freeing of everything removed from
+    /// any map while it lives: drop it soon, and never hold it across `.await` (it is
+    /// not `Send`, so a multi-threaded executor refuses such a future).
+    ///
+    /// ```
+    /// let map = splitmap::HashMap::new();
+    /// map.insert("k".to_string(), vec![1, 2]);
+    /// if let Some(v) = map.get("k") {
+    ///     assert_eq!(v.len(), 2); // `Ref<K, V>` derefs to `V`
+    ///     assert_eq!(v.key(), "k");
+    /// }
+    /// assert!(map.get("missing").is_none());
+    /// ```
+    pub fn get<Q>(&self, key: &Q) -> Option<Ref<'_, K, V>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hash(key);
+        let raw = &self.raw;
+        // SAFETY: the entry comes from `self.raw` (borrowed for the `Ref`'s lifetime),
+        // loaded by `find` under the guard `keep` passes in.
+        let inner = unsafe {
+            crate::raw::Guarded::keep(crate::raw::reclaim::pin(), |guard| {
+                raw.find(hash, key, guard)
+            })
+        }?;
+        Some(Ref { inner })
+    }
+
     /// A clone of the value for `key`.
     ///
     /// ```
@@ -349,6 +383,57 @@ where
     /// Keep only the entries for which `f` returns `true`. See [`Pinned::retain`].
     pub fn retain<F: FnMut(&K, &V) -> bool>(&self, f: F) {
         self.pin().retain(f)
+    }
+}
+
+/// A reference to one entry of a [`HashMap`] that holds its own epoch pin, from
+/// [`HashMap::get`]. Derefs to the value.
+///
+/// ```
+/// let map = splitmap::HashMap::from([(1, "one")]);
+/// let r: splitmap::Ref<'_, i32, &str> = map.get(&1).unwrap();
+/// assert_eq!((*r.key(), *r.value()), (1, "one"));
+/// assert_eq!(*r, "one");
+/// ```
+pub struct Ref<'m, K, V> {
+    inner: crate::raw::Guarded<'m, K, V>,
+}
+
+impl<K, V> Ref<'_, K, V> {
+    /// The entry's key.
+    ///
+    /// ```
+    /// let map = splitmap::HashMap::from([("a".to_string(), 1)]);
+    /// assert_eq!(map.get("a").unwrap().key(), "a");
+    /// ```
+    pub fn key(&self) -> &K {
+        &self.inner.entry().key
+    }
+
+    /// The entry's value (also reached through `Deref`).
+    ///
+    /// ```
+    /// let map = splitmap::HashMap::from([(1, 10)]);
+    /// assert_eq!(*map.get(&1).unwrap().value(), 10);
+    /// ```
+    pub fn value(&self) -> &V {
+        &self.inner.entry().value
+    }
+}
+
+impl<K, V> std::ops::Deref for Ref<'_, K, V> {
+    type Target = V;
+    fn deref(&self) -> &V {
+        self.value()
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Ref<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ref")
+            .field("key", self.key())
+            .field("value", self.value())
+            .finish()
     }
 }
 

@@ -209,3 +209,40 @@ fn dropping_a_map_releases_what_its_thread_queued() {
         "values still waiting after the map was dropped and {flushes} flushes"
     );
 }
+
+/// `HashMap::get` returns a `Ref` that holds its own pin: its value stays whole and
+/// undropped while another thread removes that key and churns the map (retiring and
+/// collecting thousands of entries), and is dropped once the `Ref` is gone.
+#[test]
+fn a_ref_keeps_its_value_until_it_is_dropped() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const CHURN: usize = 20_000;
+    let tracker = Tracker::new(CHURN + 1);
+    let map: HashMap<usize, Counted> = HashMap::with_capacity(0);
+    map.insert(usize::MAX, tracker.value(CHURN));
+    let held = map.get(&usize::MAX).expect("just inserted");
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            assert!(map.remove(&usize::MAX));
+            for i in 0..CHURN {
+                map.insert(i % 100, tracker.value(i));
+                if i % 3 == 0 {
+                    map.remove(&((i + 50) % 100));
+                }
+                crossbeam_epoch::pin().flush();
+            }
+        });
+    });
+    assert_eq!(held.id, CHURN, "the held value is the one inserted");
+    assert_eq!(
+        tracker.flags[CHURN].load(Ordering::SeqCst),
+        0,
+        "the value a Ref holds was dropped under it"
+    );
+    assert!(!map.contains_key(&usize::MAX));
+    drop(held);
+    assert!(
+        reclaim_until(|| tracker.flags[CHURN].load(Ordering::SeqCst) == 1),
+        "the removed value was not dropped after its Ref was"
+    );
+}

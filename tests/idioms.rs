@@ -67,7 +67,9 @@ fn session_store() {
         })
     };
     worker.join().unwrap();
-    // A borrowed read through a short-lived handle, or a clone without one.
+    // A borrowed read through a `Ref` (its own pin, dropped at once), a short-lived
+    // handle, or a clone.
+    assert_eq!(sessions.get("s-1").map(|s| s.hits), Some(10));
     assert_eq!(sessions.pin().get("s-1").map(|s| s.hits), Some(10));
     assert_eq!(sessions.get_cloned(&id).map(|s| s.user), Some("ann".into()));
     assert!(sessions.remove("s-1"));

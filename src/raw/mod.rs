@@ -6,6 +6,8 @@
 //! - [`migrate`]: the migration driver (`Tables`), written once for every slot kind;
 //!   [`resize`] its per-table state, [`sizing`] its policy (pure functions),
 //!   [`table`] a table's geometry, [`counter`] the striped live count.
+//! - [`guarded`]: an entry together with the pin that keeps it alive (the map's
+//!   `get` returns one).
 //! - [`reclaim`]: when retired entries are freed and by whom (small steps, reused
 //!   blocks, keeping pace with crossbeam's collection).
 //! - [`kind`]: the seam, `SlotKind`: what the driver needs from a kind of slot.
@@ -89,6 +91,7 @@
 
 pub(crate) mod boxed;
 mod counter;
+mod guarded;
 mod inline;
 mod kind;
 mod migrate;
@@ -101,4 +104,5 @@ mod tests;
 mod zeroed;
 
 pub(crate) use boxed::{Decision, Entry, KeyRef, Outcome, RawIter, RawMap};
+pub(crate) use guarded::Guarded;
 pub(crate) use inline::{RawWordIter, RawWordMap, WordOp, Written};
