@@ -136,30 +136,32 @@ pub(super) fn expired(garbage: Garbage) {
 /// Release a few queued entries: one, plus one for every `STEP` waiting.
 #[inline]
 pub(super) fn release_some() {
-    let mut budget = None;
-    loop {
-        // The borrow ends before the release, which runs user `Drop` code that may call
-        // into a map (and so back in here).
-        let next = LOCAL.try_with(|l| {
-            let mut queue = l.queue.try_borrow_mut().ok()?;
-            let left: &mut usize = budget.get_or_insert(1 + queue.len() / STEP);
-            *left = left.checked_sub(1)?;
-            queue.pop()
-        });
-        match next {
-            // SAFETY: only expired garbage is queued (`expired`).
-            Ok(Some(garbage)) => unsafe { garbage.release() },
-            _ => return,
-        }
-    }
+    release(|waiting| 1 + waiting / STEP);
 }
 
 /// Release everything this thread has queued. Dropping a map does (a drop is O(n)
 /// anyway, and a thread that drops its map and stops making map calls should not keep
 /// up to `CAPACITY` expired entries of it).
 pub(crate) fn release_all() {
+    release(|_| usize::MAX);
+}
+
+/// Release up to `budget(waiting)` queued entries, one at a time: the borrow ends
+/// before each release, which runs user `Drop` code that may call into a map (and so
+/// back in here).
+#[inline]
+fn release(budget: impl FnOnce(usize) -> usize) {
+    let mut budget = Some(budget);
+    let mut left = 0;
     loop {
-        let next = LOCAL.try_with(|l| l.queue.try_borrow_mut().ok()?.pop());
+        let next = LOCAL.try_with(|l| {
+            let mut queue = l.queue.try_borrow_mut().ok()?;
+            if let Some(budget) = budget.take() {
+                left = budget(queue.len());
+            }
+            left = left.checked_sub(1)?;
+            queue.pop()
+        });
         match next {
             // SAFETY: only expired garbage is queued (`expired`).
             Ok(Some(garbage)) => unsafe { garbage.release() },
