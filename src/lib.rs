@@ -46,6 +46,32 @@
 //! assert!(set.contains("b"));
 //! ```
 //!
+//! # One name, one meaning
+//!
+//! Every operation has one name and one meaning across the map, its handle and the
+//! other collections here, and where `std::collections` has the name it has std's
+//! meaning: `insert` gives back the value it replaced, `remove` the value it removed,
+//! `get` the value; `HashSet::insert`/`remove` say whether the set changed. What
+//! differs is only how a value in a shared map is handed out, since it cannot be moved
+//! out while other threads may read it:
+//!
+//! | where | hands out | lives until |
+//! |---|---|---|
+//! | [`HashMap`]'s own methods | [`Ref<'_, K, V>`](Ref) (derefs to `V`, has `key()`) | the `Ref` is dropped (it holds its own pin) |
+//! | [`Pinned`] (from [`HashMap::pin`]) | `&V` | the handle is dropped |
+//! | [`WordMap`] | `V` (a copy of a word) | (owned) |
+//!
+//! So `map.insert(k, v).is_none()` is "was new", `map.remove(&k).map(|old| old.clone())`
+//! is std's owned result, and `map.get_cloned(&k)` is the owned value for code that must
+//! not hold a pin (across `.await`). `compute`, `try_insert`, `get_or_insert(_with)`,
+//! `update`, `upsert`, `remove_if`, `entry`, `iter`, `retain` and `clear` exist on both
+//! the map and the handle; [`Entry`] is the lock-free entry API. The differences from
+//! std that a shared map forces: no `&mut V` (so `*map.entry(k).or_insert(0) += 1` is
+//! written `map.entry(k).and_modify(|n| *n += 1).or_insert(1)`; `get_mut`, `drain` and
+//! `into_iter` take the map by `&mut`/value and are std's), closures that may run more
+//! than once, and `insert` over a present key storing the new key object (std keeps the
+//! old one; they are equal). `docs/migrating.md` ports common code side by side.
+//!
 //! # Consistency
 //!
 //! - Every single-key operation (`get`, `insert`, `try_insert`, `update`, `compute`,
@@ -78,10 +104,10 @@
 //! (crossbeam-epoch): only after every thread that could still see them has unpinned.
 //! [`HashMap::pin`] returns a [`Pinned`] handle that holds a pin. Keep handles short:
 //! while any handle is alive, nothing removed from any map using the global collector
-//! can be freed. Never hold a handle across `.await`; use the owned-value methods on
-//! [`HashMap`] (`get_cloned`, `insert`, `remove`, `update`, ...) instead. Keys and values
-//! must be `Send + 'static` because a value removed on one thread may be dropped later
-//! on another. When the map is dropped, every key and value it still holds is dropped
+//! can be freed. Never hold a handle (or a [`Ref`]) across `.await`: call the map's own
+//! methods and drop their `Ref`s before it, or take owned copies (`get_cloned`). Keys
+//! and values must be `Send + 'static` because a value removed on one thread may be
+//! dropped later on another (see "Why `'static`" in `docs/migrating.md`). When the map is dropped, every key and value it still holds is dropped
 //! exactly once, at once; values removed earlier are dropped when the collector frees them.
 //!
 //! # Panics
@@ -121,7 +147,8 @@ mod word_map;
 pub use sync::loom_stats as __loom_stats;
 
 pub use map::{
-    Compute, DefaultHashBuilder, HashMap, Iter, Keys, OccupiedError, Operation, Pinned, Ref, Values,
+    Compute, DefaultHashBuilder, Drain, Entry, HashMap, IntoIter, Iter, Keys, MapIter,
+    OccupiedEntry, OccupiedError, Operation, Pinned, Ref, VacantEntry, Values,
 };
 pub use set::{HashSet, PinnedSet, SetIter};
 pub use word::{IntWord, Word};

@@ -185,7 +185,7 @@ where
         T: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.map.remove(value)
+        self.map.remove(value).is_some()
     }
 
     /// Elements the set holds before it grows (as [`HashMap::capacity`]).

@@ -78,16 +78,16 @@ fn keys_values_and_len() {
 fn convenience_methods_pin_per_call() {
     for_capacities(|cap| {
         let map: HashMap<&'static str, u64> = HashMap::with_capacity(cap);
-        assert!(map.insert("a", 1));
-        assert!(!map.insert("a", 2));
+        assert!(map.insert("a", 1).is_none());
+        assert!(map.insert("a", 2).is_some());
         assert!(map.contains_key("a"));
-        assert!(map.update("a", |v| v * 10));
-        assert!(!map.update("b", |v| v * 10));
+        assert!(map.update("a", |v| v * 10).is_some());
+        assert!(map.update("b", |v| v * 10).is_none());
         assert_eq!(map.get_cloned("a"), Some(20));
-        assert_eq!(map.upsert("c", 5, |v| v + 1), 5);
-        assert_eq!(map.upsert("c", 5, |v| v + 1), 6);
-        assert!(map.remove("a"));
-        assert!(!map.remove("a"));
+        assert_eq!(*map.upsert("c", 5, |v| v + 1), 5);
+        assert_eq!(*map.upsert("c", 5, |v| v + 1), 6);
+        assert!(map.remove("a").is_some());
+        assert!(map.remove("a").is_none());
         map.retain(|k, _| *k != "c");
         assert!(map.is_empty());
         map.insert("z", 0);
@@ -115,7 +115,7 @@ fn references_outlive_concurrent_removal() {
     let v = m.get(&1).unwrap();
     std::thread::scope(|s| {
         s.spawn(|| {
-            assert!(map.remove(&1));
+            assert!(map.remove(&1).is_some());
             for i in 2..10_000 {
                 map.insert(i, i.to_string()); // migrations retire the old tables
             }
@@ -138,8 +138,8 @@ fn churn_purges_settle_at_a_quarter_load() {
     }
     let mut max_cap = 0;
     for k in live..200_000 {
-        assert!(map.insert(k, k));
-        assert!(map.remove(&(k - live)));
+        assert!(map.insert(k, k).is_none());
+        assert!(map.remove(&(k - live)).is_some());
         max_cap = max_cap.max(map.slots());
     }
     assert_eq!(map.len(), live as usize);
@@ -167,10 +167,10 @@ fn churn_at_a_quarter_load_does_not_oscillate() {
     for round in 0..2000u64 {
         let batch = live + round * 1024..live + (round + 1) * 1024;
         for k in batch.clone() {
-            assert!(map.insert(k, k));
+            assert!(map.insert(k, k).is_none());
         }
         for k in batch {
-            assert!(map.remove(&k));
+            assert!(map.remove(&k).is_some());
         }
         if map.slots() != cap {
             changes += 1;

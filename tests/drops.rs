@@ -76,14 +76,14 @@ fn removed_replaced_cleared_and_remaining_values_drop_exactly_once() {
     let tracker = Tracker::new(3 * N);
     let map: HashMap<usize, Counted> = HashMap::with_capacity(0);
     for i in 0..N {
-        assert!(map.insert(i, tracker.value(i)));
+        assert!(map.insert(i, tracker.value(i)).is_none());
     }
     // Replace the first half (values N..N+N/2), remove a quarter.
     for i in 0..N / 2 {
-        assert!(!map.insert(i, tracker.value(N + i)));
+        assert!(map.insert(i, tracker.value(N + i)).is_some());
     }
     for i in (0..N).step_by(4) {
-        assert!(map.remove(&i));
+        assert!(map.remove(&i).is_some());
     }
     let live_after_removes = map.len();
     assert_eq!(live_after_removes, N - N / 4);
@@ -223,7 +223,7 @@ fn a_ref_keeps_its_value_until_it_is_dropped() {
     let held = map.get(&usize::MAX).expect("just inserted");
     std::thread::scope(|s| {
         s.spawn(|| {
-            assert!(map.remove(&usize::MAX));
+            assert!(map.remove(&usize::MAX).is_some());
             for i in 0..CHURN {
                 map.insert(i % 100, tracker.value(i));
                 if i % 3 == 0 {

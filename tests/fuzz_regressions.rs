@@ -64,10 +64,10 @@ fn drop_clone_after_insert_that_starts_migration() {
 fn upsert_of_new_keys_while_the_table_grows() {
     let map = HashMap::with_capacity(0);
     for k in 0..5_000u32 {
-        assert_eq!(map.upsert(k, 1u32, |n| n + 1), 1, "first upsert of {k}");
+        assert_eq!(*map.upsert(k, 1u32, |n| n + 1), 1, "first upsert of {k}");
     }
     for k in 0..5_000u32 {
-        assert_eq!(map.upsert(k, 1u32, |n| n + 1), 2, "second upsert of {k}");
+        assert_eq!(*map.upsert(k, 1u32, |n| n + 1), 2, "second upsert of {k}");
     }
     assert_eq!(map.len(), 5_000);
 }

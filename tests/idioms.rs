@@ -72,7 +72,7 @@ fn session_store() {
     assert_eq!(sessions.get("s-1").map(|s| s.hits), Some(10));
     assert_eq!(sessions.pin().get("s-1").map(|s| s.hits), Some(10));
     assert_eq!(sessions.get_cloned(&id).map(|s| s.user), Some("ann".into()));
-    assert!(sessions.remove("s-1"));
+    assert!(sessions.remove("s-1").is_some());
     assert!(!sessions.contains_key("s-1"));
 }
 
@@ -88,7 +88,7 @@ fn handler_without_a_held_guard() {
         }
         std::thread::yield_now(); // stands for `fetch(key).await`
         let fetched = format!("value-{key}");
-        cache.upsert(key, fetched.clone(), |old| old.clone())
+        cache.entry(key).or_insert(fetched).clone()
     }
     let handles: Vec<_> = (0..4)
         .map(|_| {

@@ -249,7 +249,7 @@ fn made_promoted() -> (usize, usize) {
 fn full3(log: &std::sync::Arc<Log>) -> Map {
     let map = Map::with_capacity_and_hasher(1, Unmix);
     for k in [A, B, C] {
-        assert!(map.insert(k, val(log, 0)));
+        assert!(map.insert(k, val(log, 0)).is_none());
     }
     assert_eq!(map.slots(), 2);
     assert_eq!(made_promoted(), (1, 0));
@@ -262,7 +262,7 @@ fn full3(log: &std::sync::Arc<Log>) -> Map {
 fn cap4_migrating(log: &std::sync::Arc<Log>) -> Map {
     let map = Map::with_capacity_and_hasher(2, Unmix);
     for k in [A, P2, B, P4] {
-        assert!(map.insert(k, val(log, 0)));
+        assert!(map.insert(k, val(log, 0)).is_none());
     }
     assert_eq!(map.slots(), 4);
     assert_eq!(made_promoted(), (2, 0));
@@ -277,7 +277,7 @@ fn cap4_migrating(log: &std::sync::Arc<Log>) -> Map {
 fn wide_migrating(log: &std::sync::Arc<Log>) -> Map {
     let map = Map::with_capacity_and_hasher(4, Unmix);
     for k in [X0, X1, X2, X7, X3] {
-        assert!(map.insert(k, val(log, 0)));
+        assert!(map.insert(k, val(log, 0)).is_none());
     }
     assert_eq!(map.slots(), 8);
     assert_eq!(made_promoted(), (2, 0));
@@ -393,9 +393,9 @@ fn layout_assumptions() {
         let map = full3(&log);
         // The fourth home-0 key starts a migration into an 8-slot table, copies block 0
         // and leaves block 1 for the next write.
-        assert!(map.insert(D, val(&log, 0)));
+        assert!(map.insert(D, val(&log, 0)).is_none());
         assert_eq!((map.slots(), made_promoted()), (2, (2, 0)));
-        assert!(!map.remove(&G));
+        assert!(map.remove(&G).is_none());
         assert_eq!((map.slots(), made_promoted()), (8, (2, 1)));
         let keys = check_contents(&map, &[(A, 0), (B, 0), (C, 0), (D, 0)]);
         finish(Arc::new(map), &log, &keys);
@@ -404,12 +404,12 @@ fn layout_assumptions() {
         let log = Log::new();
         let map = Map::with_capacity_and_hasher(1, Unmix);
         for k in [R1, R2, R3] {
-            assert!(map.insert(k, val(&log, 0)));
+            assert!(map.insert(k, val(&log, 0)).is_none());
         }
         // R4 probes 1, 2, 3, 0 and starts a migration; block 0 (A's home) is copied.
-        assert!(map.insert(R4, val(&log, 0)));
+        assert!(map.insert(R4, val(&log, 0)).is_none());
         assert_eq!((map.slots(), made_promoted()), (2, (2, 0)));
-        assert!(map.insert(A, val(&log, 0))); // helps block 1 and promotes
+        assert!(map.insert(A, val(&log, 0)).is_none()); // helps block 1 and promotes
         assert_eq!((map.slots(), made_promoted()), (8, (2, 1)));
         let keys = check_contents(&map, &[(R1, 0), (R2, 0), (R3, 0), (R4, 0), (A, 0)]);
         finish(Arc::new(map), &log, &keys);
@@ -417,9 +417,9 @@ fn layout_assumptions() {
     model(|| {
         let log = Log::new();
         let map = cap4_migrating(&log);
-        assert!(!map.remove(&G)); // block 1
+        assert!(map.remove(&G).is_none()); // block 1
         assert_eq!(map.slots(), 4);
-        assert!(!map.remove(&G)); // block 2, then promotion
+        assert!(map.remove(&G).is_none()); // block 2, then promotion
         assert_eq!(map.slots(), 8);
         let keys = check_contents(&map, &[(A, 0), (P2, 0), (B, 0), (P4, 0)]);
         finish(Arc::new(map), &log, &keys);
@@ -427,10 +427,10 @@ fn layout_assumptions() {
     model(|| {
         let log = Log::new();
         let map = wide_migrating(&log);
-        assert!(map.insert(Y, val(&log, 0))); // helps block 1; freezes slot 5, Y into next
+        assert!(map.insert(Y, val(&log, 0)).is_none()); // helps block 1; freezes slot 5, Y into next
         for _ in 0..3 {
             assert_eq!(map.slots(), 8);
-            assert!(!map.remove(&G)); // blocks 2, 3, 4; then promotion
+            assert!(map.remove(&G).is_none()); // blocks 2, 3, 4; then promotion
         }
         assert_eq!((map.slots(), made_promoted()), (16, (2, 1)));
         assert_eq!(table_stats().blocks_done, 5, "each block counted once");
@@ -452,13 +452,13 @@ fn m01_no_lost_insert_during_migration() {
         let log = Log::new();
         let map = Map::with_capacity_and_hasher(1, Unmix);
         for k in [R1, R2, R3] {
-            assert!(map.insert(k, val(&log, 0)));
+            assert!(map.insert(k, val(&log, 0)).is_none());
         }
         let map = Arc::new(map);
         let (m1, l1, m2, l2) = (map.clone(), log.clone(), map.clone(), log.clone());
         let r = race(
-            move || m1.insert(A, val(&l1, 0)),
-            move || m2.insert(R4, val(&l2, 0)),
+            move || m1.insert(A, val(&l1, 0)).is_none(),
+            move || m2.insert(R4, val(&l2, 0)).is_none(),
         );
         assert_eq!(r, (true, true), "A and R4 were new");
         let keys = check_contents(&map, &[(R1, 0), (R2, 0), (R3, 0), (R4, 0), (A, 0)]);
@@ -479,14 +479,14 @@ fn m02a_no_duplicate_key_as_migration_starts() {
         let log = Log::new();
         let map = Map::with_capacity_and_hasher(4, Unmix);
         for k in [X0, X1, X2, X7] {
-            assert!(map.insert(k, val(&log, 0)));
+            assert!(map.insert(k, val(&log, 0)).is_none());
         }
         let map = Arc::new(map);
         let (m1, l1, m2, l2) = (map.clone(), log.clone(), map.clone(), log.clone());
         let r = race(
             move || m1.pin().insert(Y6, val(&l1, 1)).map(|v| v.n),
             move || {
-                assert!(m2.insert(X3, val(&l2, 0)));
+                assert!(m2.insert(X3, val(&l2, 0)).is_none());
                 m2.pin().insert(Y6, val(&l2, 2)).map(|v| v.n)
             },
         );
@@ -539,8 +539,8 @@ fn m03_no_stale_read_after_update() {
         let log = Log::new();
         let map = Arc::new(wide_migrating(&log));
         let (m1, m2) = (map.clone(), map.clone());
-        let helper = thread::spawn(move || assert!(!m1.remove(&G)));
-        assert!(map.update(&X2, |v| val(&log, v.n + 1)));
+        let helper = thread::spawn(move || assert!(m1.remove(&G).is_none()));
+        assert!(map.update(&X2, |v| val(&log, v.n + 1)).is_some());
         let reader = thread::spawn(move || m2.pin().get(&X2).map(|v| v.n));
         assert_eq!(reader.join().unwrap(), Some(1), "stale read of X2");
         helper.join().unwrap();
@@ -558,7 +558,10 @@ fn m04_no_resurrection_of_removed_key() {
         let log = Log::new();
         let map = Arc::new(wide_migrating(&log));
         let (m1, m2) = (map.clone(), map.clone());
-        let r = race(move || m1.remove(&X2), move || m2.remove(&G));
+        let r = race(
+            move || m1.remove(&X2).is_some(),
+            move || m2.remove(&G).is_some(),
+        );
         assert_eq!(r, (true, false));
         assert!(map.pin().get(&X2).is_none(), "X2 resurrected");
         let keys = check_contents(&map, &with(&WIDE, X2, None));
@@ -577,7 +580,7 @@ fn m05_exactly_once_promotion() {
         let log = Log::new();
         let map = Arc::new(cap4_migrating(&log));
         let m1 = map.clone();
-        let t1 = thread::spawn(move || assert!(!m1.remove(&G)));
+        let t1 = thread::spawn(move || assert!(m1.remove(&G).is_none()));
         let mut keys: Vec<u64> = map.pin().keys().copied().collect();
         keys.sort_unstable();
         assert_eq!(keys, [A, P2, B, P4], "iteration");
@@ -606,7 +609,7 @@ fn m06a_stalled_claimant_iteration() {
         let log = Log::new();
         let map = Arc::new(full3(&log));
         let (m1, l1) = (map.clone(), log.clone());
-        let t1 = thread::spawn(move || assert!(m1.insert(D, val(&l1, 0))));
+        let t1 = thread::spawn(move || assert!(m1.insert(D, val(&l1, 0)).is_none()));
         let mut keys: Vec<u64> = map.pin().keys().copied().collect();
         keys.sort_unstable();
         keys.retain(|&k| k != D);
@@ -625,7 +628,7 @@ fn m06b_stalled_claimant_clear() {
         let log = Log::new();
         let map = Arc::new(full3(&log));
         let (m1, l1) = (map.clone(), log.clone());
-        let t1 = thread::spawn(move || assert!(m1.insert(D, val(&l1, 0))));
+        let t1 = thread::spawn(move || assert!(m1.insert(D, val(&l1, 0)).is_none()));
         map.clear();
         t1.join().unwrap();
         let rest: Vec<u64> = {
@@ -674,9 +677,9 @@ fn m07_borrowed_reclamation() {
                 assert!(!l1.is_dropped(id), "value freed while a reader is pinned");
             },
             move || {
-                assert!(!m2.insert(A, val(&l2, 1)));
+                assert!(m2.insert(A, val(&l2, 1)).is_some());
                 crossbeam_epoch::pin().flush();
-                assert!(!m2.remove(&G));
+                assert!(m2.remove(&G).is_none());
             },
         );
         assert_eq!(map.slots(), 8, "the main thread promoted");
@@ -697,7 +700,7 @@ fn m08_get_never_misses_across_freeze() {
         let flag = Arc::new(AtomicBool::new(false));
         let (m1, l1, f1) = (map.clone(), log.clone(), flag.clone());
         let t1 = thread::spawn(move || {
-            assert!(m1.insert(D, val(&l1, 0)));
+            assert!(m1.insert(D, val(&l1, 0)).is_none());
             f1.store(true, Ordering::Release);
         });
         {
@@ -727,8 +730,8 @@ fn m09_concurrent_updates_lose_nothing() {
         let map = Arc::new(wide_migrating(&log));
         let (m1, l1, m2, l2) = (map.clone(), log.clone(), map.clone(), log.clone());
         let r = race(
-            move || m1.update(&X2, |v| val(&l1, v.n + 1)),
-            move || m2.update(&X2, |v| val(&l2, v.n + 1)),
+            move || m1.update(&X2, |v| val(&l1, v.n + 1)).is_some(),
+            move || m2.update(&X2, |v| val(&l2, v.n + 1)).is_some(),
         );
         assert_eq!(r, (true, true));
         let keys = check_contents(&map, &with(&WIDE, X2, Some(2)));
@@ -751,8 +754,8 @@ fn m10_drops_exactly_once() {
         let map = Arc::new(wide_migrating(&log));
         let (m1, l1, m2) = (map.clone(), log.clone(), map.clone());
         race(
-            move || assert!(!m1.insert(X0, val(&l1, 1))),
-            move || assert!(m2.remove(&X1)),
+            move || assert!(m1.insert(X0, val(&l1, 1)).is_some()),
+            move || assert!(m2.remove(&X1).is_some()),
         );
         assert_eq!(map.slots(), 8, "the migration is still running");
         let expected = with(&with(&WIDE, X0, Some(1)), X1, None);
@@ -785,10 +788,10 @@ fn m11_shrink_racing_inserts_keeps_room_for_the_copy() {
         let log = Log::new();
         let map = Map::with_capacity_and_hasher(1, Unmix);
         for k in [A, B, C, D] {
-            assert!(map.insert(k, val(&log, 0)));
+            assert!(map.insert(k, val(&log, 0)).is_none());
         }
         for k in [B, C, D] {
-            assert!(map.remove(&k)); // the last one starts a shrink from 8 to 4
+            assert!(map.remove(&k).is_some()); // the last one starts a shrink from 8 to 4
         }
         assert_eq!(map.pin().iter().count(), 1); // finishes it
         assert_eq!(map.slots(), 4, "setup: a 4-slot root holding A");
@@ -796,10 +799,10 @@ fn m11_shrink_racing_inserts_keeps_room_for_the_copy() {
         let (m1, m2, l2) = (map.clone(), map.clone(), log.clone());
         let keys = [K1, K2, K3, K4, K5];
         race(
-            move || assert!(m1.remove(&A)),
+            move || assert!(m1.remove(&A).is_some()),
             move || {
                 for k in keys {
-                    assert!(m2.insert(k, val(&l2, 0)), "{k:#x} was new");
+                    assert!(m2.insert(k, val(&l2, 0)).is_none(), "{k:#x} was new");
                 }
             },
         );

@@ -98,8 +98,8 @@ fn churn(threads: usize, live: u64, pairs: u64, pinning: Pinning) -> (isize, isi
                 while next < live + pairs {
                     match pinning {
                         None => {
-                            assert!(map.insert(key(next), [next; 8]));
-                            assert!(map.remove(&key(next - live)));
+                            assert!(map.insert(key(next), [next; 8]).is_none());
+                            assert!(map.remove(&key(next - live)).is_some());
                             next += 1;
                         }
                         Some(n) => {

@@ -180,7 +180,7 @@ fn run(capacity: usize, ops: &[Op]) -> bool {
     true
 }
 
-fn return_updated(got: &Compute<'_, u32>, old: u32, new: u32, step: usize) {
+fn return_updated(got: &Compute<&u32>, old: u32, new: u32, step: usize) {
     assert_eq!(
         *got,
         Compute::Updated {

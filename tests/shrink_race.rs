@@ -49,7 +49,7 @@ fn stable_key(t: u64, j: u64) -> u64 {
 fn insert_stable(map: &HashMap<u64, u64>) {
     for t in 0..INSERTERS {
         for j in 0..STABLE_PER_THREAD {
-            assert!(map.insert(stable_key(t, j), j));
+            assert!(map.insert(stable_key(t, j), j).is_none());
         }
     }
 }
@@ -147,13 +147,13 @@ fn check_usable(map: &HashMap<u64, u64>) {
     drop(m);
     for k in 0..10_000u64 {
         let k = k | 1 << 62;
-        assert!(map.insert(k, k), "fresh key {k} already present");
+        assert!(map.insert(k, k).is_none(), "fresh key {k} already present");
     }
     for k in 0..10_000u64 {
         assert_eq!(map.get_cloned(&(k | 1 << 62)), Some(k | 1 << 62));
     }
     for k in 0..10_000u64 {
-        assert!(map.remove(&(k | 1 << 62)));
+        assert!(map.remove(&(k | 1 << 62)).is_some());
     }
     map.clear();
     assert!(map.is_empty());

@@ -19,7 +19,7 @@ fn disjoint_inserts(cap: usize, per_thread: u64) {
         barrier.wait();
         for i in 0..per_thread {
             assert!(
-                map.insert(t << 32 | i, i * 7 + t),
+                map.insert(t << 32 | i, i * 7 + t).is_none(),
                 "key {t}/{i} inserted twice"
             );
         }
@@ -61,7 +61,7 @@ fn concurrent_updates_lose_no_increment() {
             let k = (r + t) % KEYS;
             // Half the threads use `update`, half `upsert`/`compute`.
             if t % 2 == 0 {
-                assert!(map.update(&k, |v| v + 1));
+                assert!(map.update(&k, |v| v + 1).is_some());
             } else {
                 map.upsert(k, 1, |v| v + 1);
             }
@@ -102,7 +102,7 @@ fn readers_always_find_stable_keys_during_growth_and_shrink() {
                             map.insert(base + i, i);
                         }
                         for i in 0..10_000 {
-                            assert!(map.remove(&(base + i)));
+                            assert!(map.remove(&(base + i)).is_some());
                         }
                     }
                 })
@@ -233,9 +233,9 @@ fn churn_with_steady_live_count_keeps_capacity_bounded() {
             // Each thread keeps `live` keys of its own alive: insert i, remove i - live.
             for i in 0..ops {
                 let k = t << 40 | i;
-                assert!(map.insert(k, i));
+                assert!(map.insert(k, i).is_none());
                 if i >= live {
-                    assert!(map.remove(&(t << 40 | (i - live))));
+                    assert!(map.remove(&(t << 40 | (i - live))).is_some());
                 }
                 if i % 1024 == 0 {
                     max_cap.fetch_max(map.slots(), Ordering::Relaxed);
@@ -272,11 +272,11 @@ fn iteration_during_writes_yields_no_duplicates() {
                         // Remove and re-insert stable keys (the case that could make an
                         // open-addressing iterator see a key twice), and churn others.
                         let k = (i * 7 + t) % STABLE;
-                        if map.remove(&k) {
+                        if map.remove(&k).is_some() {
                             map.insert(k, k);
                         }
                         let junk = 1 << 32 | (t << 24) | (i % 5_000);
-                        if !map.insert(junk, i) {
+                        if map.insert(junk, i).is_some() {
                             map.remove(&junk);
                         }
                         i += 1;
@@ -326,7 +326,7 @@ fn racing_try_insert_and_remove_have_one_winner_per_key() {
     assert_eq!(map.len() as u64, keys);
     on_threads(THREADS, |_| {
         for k in 0..keys {
-            if map.remove(&k) {
+            if map.remove(&k).is_some() {
                 removes.fetch_add(1, Ordering::Relaxed);
             }
         }
@@ -365,7 +365,10 @@ fn reinserts_race_removals_and_migrations() {
                     map.insert(base + k, k);
                 }
                 for k in 0..2_000 {
-                    assert!(map.remove(&(base + k)), "the grower's own key {k}");
+                    assert!(
+                        map.remove(&(base + k)).is_some(),
+                        "the grower's own key {k}"
+                    );
                 }
             }
             return;
@@ -380,7 +383,7 @@ fn reinserts_race_removals_and_migrations() {
                 if map.pin().try_insert(k, x).is_ok() {
                     inserted[k as usize].fetch_add(1, Ordering::Relaxed);
                 }
-            } else if map.remove(&k) {
+            } else if map.remove(&k).is_some() {
                 removed[k as usize].fetch_add(1, Ordering::Relaxed);
             }
         }

@@ -278,7 +278,7 @@ fn worker(map: &HashMap<u64, u64, AnyHasher>, sh: &Shared<'_>, tid: usize, barri
             COp::IncrUpsert(c) => {
                 let key = counter(c);
                 let i = (key - COUNTER_BASE) as usize;
-                let new = map.upsert(key, u64::MAX, |n| n + 1);
+                let new = *map.upsert(key, u64::MAX, |n| n + 1);
                 assert!(new != u64::MAX, "upsert: counter {key} was absent");
                 assert!(
                     new > last[i],

@@ -375,7 +375,10 @@ fn run(input: Input) {
             }
             DOp::RemoveRange(start, n) => {
                 for k in start..start.saturating_add(u16::from(n)) {
-                    assert_eq!(map.remove(&Key::new(k)), model.remove(&k).is_some());
+                    assert_eq!(
+                        map.remove(&Key::new(k)).is_some(),
+                        model.remove(&k).is_some()
+                    );
                 }
             }
             DOp::Flush(n) => {
@@ -424,10 +427,10 @@ fn run(input: Input) {
                         Victim::Get(k) => drop(m.get(&Key::new(k16(k)))),
                         Victim::Remove(k) => drop(m.remove(&Key::new(k16(k)))),
                         Victim::Update(k) => {
-                            drop(m.update(&Key::new(k16(k)), |x| Val::new(x.v ^ 1)))
+                            let _ = m.update(&Key::new(k16(k)), |x| Val::new(x.v ^ 1));
                         }
                         Victim::Compute(k, v) => {
-                            drop(m.compute(Key::new(k16(k)), |_| Operation::Insert(Val::new(v))))
+                            let _ = m.compute(Key::new(k16(k)), |_| Operation::Insert(Val::new(v)));
                         }
                         // A `Clone` that panics part way drops the partial copy.
                         Victim::CloneMap => drop(map.clone()),

@@ -28,8 +28,8 @@ struct Input {
 #[derive(Arbitrary, Debug)]
 enum Op {
     Insert(u8, u16),
-    /// `HashMap::insert` (returns a bool) instead of `Pinned::insert`.
-    InsertBool(u8, u16),
+    /// `HashMap::insert` (returns the old value as a `Ref`) instead of `Pinned::insert`.
+    MapInsert(u8, u16),
     TryInsert(u8, u16),
     GetOrInsert(u8, u16),
     GetOrInsertWith(u8, u16),
@@ -38,14 +38,14 @@ enum Op {
     GetCloned(u8),
     ContainsKey(u8),
     Remove(u8),
-    /// `HashMap::remove` (returns a bool).
-    RemoveBool(u8),
+    /// `HashMap::remove` (returns a `Ref`).
+    MapRemove(u8),
     /// Remove if the value is below the threshold.
     RemoveIf(u8, u16),
     /// `update(k, |v| v + d)`.
     Update(u8, u16),
-    /// `HashMap::update` (returns a bool).
-    UpdateBool(u8, u16),
+    /// `HashMap::update` (returns a `Ref`).
+    MapUpdate(u8, u16),
     /// `upsert(k, init, |v| v + d)`.
     Upsert(u8, u16, u16),
     /// Decision `code % 3`: 0 insert (v, or old + v), 1 remove, 2 abort.
@@ -66,6 +66,12 @@ enum Op {
     /// Take references under one handle, then remove / overwrite those keys through the
     /// same handle: the references must stay valid and unchanged.
     ReadThenOverwrite(u8, u8, u16),
+    /// `entry(k).and_modify(|v| *v += d).or_insert(init)`.
+    EntryCount(u8, u16, u16),
+    /// `entry(k)`: remove it if occupied, else insert `v` through the vacant entry.
+    EntryToggle(u8, u16),
+    /// `HashMap::iter` (each item a `Ref` with its own pin).
+    MapIter,
 }
 
 const MAX_OPS: usize = 400;
@@ -111,12 +117,12 @@ fn run(input: Input) {
                 let m = map.pin();
                 assert_eq!(m.insert(k, v).copied(), model.insert(k, v), "insert {k}");
             }
-            Op::InsertBool(k, v) => {
+            Op::MapInsert(k, v) => {
                 let (k, v) = (key(k), u32::from(v));
                 assert_eq!(
-                    map.insert(k, v),
-                    model.insert(k, v).is_none(),
-                    "insert (bool) {k}"
+                    map.insert(k, v).map(|old| *old),
+                    model.insert(k, v),
+                    "insert (map) {k}"
                 );
             }
             Op::TryInsert(k, v) => {
@@ -199,12 +205,12 @@ fn run(input: Input) {
                 let m = map.pin();
                 assert_eq!(m.remove(&k).copied(), model.remove(&k), "remove {k}");
             }
-            Op::RemoveBool(k) => {
+            Op::MapRemove(k) => {
                 let k = key(k);
                 assert_eq!(
-                    map.remove(&k),
-                    model.remove(&k).is_some(),
-                    "remove (bool) {k}"
+                    map.remove(&k).map(|old| *old),
+                    model.remove(&k),
+                    "remove (map) {k}"
                 );
             }
             Op::RemoveIf(k, t) => {
@@ -247,18 +253,21 @@ fn run(input: Input) {
                 assert_eq!(got, want, "update {k}");
                 assert_eq!(calls, usize::from(want.is_some()), "update {k}: calls");
             }
-            Op::UpdateBool(k, d) => {
+            Op::MapUpdate(k, d) => {
                 let (k, d) = (key(k), u32::from(d));
-                let want = model.get_mut(&k).map(|v| *v = v.wrapping_add(d)).is_some();
+                let want = model.get_mut(&k).map(|v| {
+                    *v = v.wrapping_add(d);
+                    *v
+                });
                 assert_eq!(
-                    map.update(&k, |v| v.wrapping_add(d)),
+                    map.update(&k, |v| v.wrapping_add(d)).map(|new| *new),
                     want,
-                    "update (bool) {k}"
+                    "update (map) {k}"
                 );
             }
             Op::Upsert(k, init, d) => {
                 let (k, init, d) = (key(k), u32::from(init), u32::from(d));
-                let got = map.upsert(k, init, |v| v.wrapping_add(d));
+                let got = *map.upsert(k, init, |v| v.wrapping_add(d));
                 let want = *model
                     .entry(k)
                     .and_modify(|v| *v = v.wrapping_add(d))
@@ -334,6 +343,38 @@ fn run(input: Input) {
                 );
             }
             Op::Iter => assert_eq!(sorted_contents(&map), model_contents(&model), "iter"),
+            Op::EntryCount(k, init, d) => {
+                let (k, init, d) = (key(k), u32::from(init), u32::from(d));
+                let got = *map
+                    .entry(k)
+                    .and_modify(|v| *v = v.wrapping_add(d))
+                    .or_insert(init);
+                let want = *model
+                    .entry(k)
+                    .and_modify(|v| *v = v.wrapping_add(d))
+                    .or_insert(init);
+                assert_eq!(got, want, "entry count {k}");
+            }
+            Op::EntryToggle(k, v) => {
+                let (k, v) = (key(k), u32::from(v));
+                match map.entry(k) {
+                    splitmap::Entry::Occupied(o) => {
+                        assert_eq!(Some(o.get()), model.get(&k), "occupied entry {k}");
+                        assert_eq!(o.remove().map(|r| *r), model.remove(&k), "entry remove {k}");
+                    }
+                    splitmap::Entry::Vacant(e) => {
+                        assert_eq!(model.insert(k, v), None, "vacant entry {k}");
+                        assert_eq!(*e.insert(v), v, "entry insert {k}");
+                    }
+                }
+            }
+            Op::MapIter => {
+                let mut got: Vec<(u32, u32)> = map.iter().map(|r| (*r.key(), *r)).collect();
+                got.sort_unstable();
+                let mut want: Vec<(u32, u32)> = model.iter().map(|(k, v)| (*k, *v)).collect();
+                want.sort_unstable();
+                assert_eq!(got, want, "map iter");
+            }
             Op::Keys => {
                 let mut got: Vec<u32> = map.pin().keys().copied().collect();
                 got.sort_unstable();
@@ -392,8 +433,8 @@ fn run(input: Input) {
             Op::RemoveRange(start, n) => {
                 for k in u32::from(start)..u32::from(start) + u32::from(n) {
                     assert_eq!(
-                        map.remove(&k),
-                        model.remove(&k).is_some(),
+                        map.remove(&k).map(|old| *old),
+                        model.remove(&k),
                         "remove range key {k}"
                     );
                 }

@@ -62,8 +62,10 @@ struct Input {
 }
 
 fuzz_target!(|input: Input| {
-    let map: WordMap<u64, u64, AnyHasher> =
-        WordMap::with_capacity_and_hasher(usize::from(input.capacity % 64), AnyHasher::new(input.hasher));
+    let map: WordMap<u64, u64, AnyHasher> = WordMap::with_capacity_and_hasher(
+        usize::from(input.capacity % 64),
+        AnyHasher::new(input.hasher),
+    );
     let mut model: StdMap<u64, u64> = StdMap::new();
     for op in input.ops.iter().take(2048) {
         let touched = match *op {

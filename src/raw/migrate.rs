@@ -765,10 +765,10 @@ mod tests {
             for batch in 0..16u64 {
                 let keys = resident + batch * 64..resident + (batch + 1) * 64;
                 for k in keys.clone() {
-                    assert!(map.insert(k, k));
+                    assert!(map.insert(k, k).is_none());
                 }
                 for k in keys {
-                    assert!(map.remove(&k));
+                    assert!(map.remove(&k).is_some());
                 }
             }
         }

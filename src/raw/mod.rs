@@ -51,7 +51,10 @@
 //! - **I7 (reclamation).** Tables and entries are freed only through the epoch
 //!   collector after they became unreachable from `root` (or, for borrowed entries,
 //!   together with the last table that reaches them). So anything loaded from `root`
-//!   under a guard stays valid until that guard is dropped.
+//!   under a guard stays valid until that guard is dropped. Pins nest: a guard pinned
+//!   on a thread while another guard of that thread is alive keeps the thread at the
+//!   earlier guard's epoch, so it protects the same things until it, too, is dropped
+//!   (`guarded`, which hands entries out with nested pins, relies on this).
 //! - **I8 (room for the copy).** While a table is the target of a migration, its
 //!   non-empty slots never exceed the copies still possible plus the direct inserts
 //!   holding a unit of its `room`, and that sum stays below its length until the last
@@ -103,6 +106,6 @@ mod table;
 mod tests;
 mod zeroed;
 
-pub(crate) use boxed::{Decision, Entry, KeyRef, Outcome, RawIter, RawMap};
-pub(crate) use guarded::Guarded;
+pub(crate) use boxed::{Decision, Entry, KeyRef, Modified, Outcome, RawIter, RawMap};
+pub(crate) use guarded::{Guarded, KeptIter};
 pub(crate) use inline::{RawWordIter, RawWordMap, WordOp, Written};

@@ -22,13 +22,13 @@ impl<K: MapKey> MapOps<K> for &Split<K> {
         self.get_cloned(key)
     }
     fn insert_or_replace(&mut self, key: K, value: u64) -> bool {
-        self.insert(key, value)
+        self.insert(key, value).is_none()
     }
     fn delete(&mut self, key: &K) -> bool {
-        self.remove(key)
+        self.remove(key).is_some()
     }
     fn increment(&mut self, key: &K) -> bool {
-        self.update(key, |v| v + 1)
+        self.update(key, |v| v + 1).is_some()
     }
     fn sum_values(&mut self) -> Option<u64> {
         None // iteration always goes through a handle: see the `Pinned` impl

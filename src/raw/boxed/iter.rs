@@ -15,6 +15,7 @@
 //! the table were full when the key first went in, and slots never empty again.
 
 use std::collections::VecDeque;
+use std::marker::PhantomData;
 
 use super::slots::BoxedSlots;
 use super::{Entry, RawMap};
@@ -26,17 +27,19 @@ pub(crate) struct RawIter<'g, K, V> {
     idx: usize,
     /// Yielded entries whose slot is within `probe_cap` of `idx`, by ascending slot.
     recent: VecDeque<(usize, &'g Entry<K, V>)>,
-    guard: &'g Guard,
+    /// The pin everything above was loaded under. Not a reference to it: a
+    /// `KeptIter` moves the guard it owns (`raw::guarded`).
+    _guard: PhantomData<&'g Guard>,
 }
 
 impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
-    pub(crate) fn iter<'g>(&self, guard: &'g Guard) -> RawIter<'g, K, V> {
+    pub(crate) fn iter<'g>(&'g self, guard: &'g Guard) -> RawIter<'g, K, V> {
         self.tables.finish_migration(guard);
         RawIter {
             table: self.tables.root(guard),
             idx: 0,
             recent: VecDeque::new(),
-            guard,
+            _guard: PhantomData,
         }
     }
 }
@@ -54,7 +57,9 @@ impl<'g, K: Eq, V> Iterator for RawIter<'g, K, V> {
             if w.is_null() {
                 continue;
             }
-            let e = super::entry_ref::<K, V>(w, self.guard);
+            // SAFETY: I7: `w` was loaded from the root table reached under the guard
+            // `'g` stands for, which lives at least as long as `self`.
+            let e: &'g Entry<K, V> = unsafe { &*w.ptr::<K, V>() };
             while matches!(self.recent.front(), Some(&(j, _)) if j + window < i) {
                 self.recent.pop_front();
             }

@@ -31,7 +31,7 @@ use crate::sync::retry_hint;
 pub(crate) use entry::Entry;
 pub(crate) use iter::RawIter;
 use locate::{locate, Loc};
-pub(crate) use modify::{Decision, KeyRef, Outcome};
+pub(crate) use modify::{Decision, KeyRef, Modified, Outcome};
 pub(crate) use slots::BoxedSlots;
 use word::Word;
 
@@ -88,7 +88,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// Look up a key. Wait-free: at most two tables of bounded size are probed, and
     /// nothing is written or allocated.
     pub(crate) fn find<'g, Q>(
-        &self,
+        &'g self,
         hash: u64,
         key: &Q,
         guard: &'g Guard,
@@ -137,6 +137,52 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// Finish any migration in flight, then shrink to the live count (after `retain`).
     pub(crate) fn shrink_to_fit(&self, guard: &Guard) {
         self.tables.shrink_to_fit(guard);
+    }
+}
+
+impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
+    /// The value for `key`, mutably: `&mut self` means no other thread can reach the
+    /// map, nor any reference into it (every `Ref`, handle and iterator borrows it).
+    pub(crate) fn find_mut<Q>(&mut self, hash: u64, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        let guard = crate::raw::reclaim::pin();
+        let entry: *const Entry<K, V> = self.find(hash, key, &guard)?;
+        // SAFETY: I6: the entry `find` returns is live, owned by its slot, and so freed
+        // only by a write to the map or its drop, neither possible while we hold
+        // `&mut self` (for the returned borrow's lifetime); and no `&` to it exists
+        // outside this borrow (they all borrow the map).
+        Some(unsafe { &mut (*entry.cast_mut()).value })
+    }
+
+    /// Move every entry out, leaving the map empty at its minimum size. `&mut self`:
+    /// ownership is decided by the slot states alone, as in `drop`.
+    pub(crate) fn take_all(&mut self) -> Vec<(K, V)> {
+        let fresh = Tables::with_capacity(self.tables.min_capacity() / 2);
+        let mut old = std::mem::replace(&mut self.tables, fresh);
+        let mut out = Vec::with_capacity(old.len());
+        let (root, next) = old.get_mut();
+        let mut take = |table: &super::table::Table<BoxedSlots<K, V>>,
+                        owns: &dyn Fn(Word) -> bool| {
+            for w in table.slots.words_relaxed() {
+                if !w.is_null() && owns(w) {
+                    // SAFETY: I6, as in `drop`: this slot alone owns the entry, we have
+                    // exclusive access, and `old` (whose drop frees only arrays and
+                    // borrowed lists) never reads it again.
+                    let entry = unsafe { Box::from_raw(w.ptr::<K, V>()) };
+                    let Entry { key, value, .. } = *entry;
+                    out.push((key, value));
+                }
+            }
+        };
+        take(root, &|w| !w.is_copied());
+        if let Some(next) = next {
+            take(next, &|_| true);
+        }
+        drop(old);
+        out
     }
 }
 

@@ -134,12 +134,29 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// the current entry and the value of its previous decision if that one lost a race.
     /// Lock-free.
     pub(crate) fn modify<'g, Q, F>(
-        &self,
+        &'g self,
         hash: u64,
         key: KeyRef<'_, K, Q>,
         guard: &'g Guard,
         decide: F,
     ) -> Modified<'g, K, V>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+        F: FnMut(Option<&'g Entry<K, V>>, Option<V>) -> Decision<K, V>,
+    {
+        self.modify_giving_back(hash, key, guard, decide).0
+    }
+
+    /// [`modify`](Self::modify), also giving back the owned key if no entry took it
+    /// (the map's entry API keeps it for a later step).
+    pub(crate) fn modify_giving_back<'g, Q, F>(
+        &'g self,
+        hash: u64,
+        key: KeyRef<'_, K, Q>,
+        guard: &'g Guard,
+        decide: F,
+    ) -> (Modified<'g, K, V>, Option<K>)
     where
         K: Borrow<Q>,
         Q: Eq + ?Sized,
@@ -169,7 +186,13 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
                 Loc::Full => Step::Retry(self.tables.overflow(table, None, false, guard)),
             };
             match step {
-                Step::Done(modified) => return modified,
+                Step::Done(modified) => {
+                    let unused = match write.key {
+                        KeyRef::Owned(key) => key,
+                        KeyRef::Borrowed(_) => None,
+                    };
+                    return (modified, unused);
+                }
                 Step::Retry(next) => table = next,
             }
         }
