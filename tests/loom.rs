@@ -811,3 +811,42 @@ fn m11_shrink_racing_inserts_keeps_room_for_the_copy() {
         finish(map, &log, &keys);
     });
 }
+
+/// (12) A `Ref` from the map's own methods keeps its entry alive with its own pin
+/// (issue 14): `get` hands out the entry with the pin it was found under;
+/// `HashMap::iter` loads entries under the iterator's pin and hands each out with a
+/// pin nested in it, so the `Ref` outlives the iterator. The main thread holds such
+/// `Ref`s to A while T1 removes A and flushes twice (enough to free it if nothing held
+/// it); A's value must not be dropped while a `Ref` to it lives.
+#[test]
+fn m12_refs_keep_their_entries_alive() {
+    model(|| {
+        let log = Log::new();
+        let map = Arc::new(Map::with_capacity_and_hasher(4, Unmix));
+        assert!(map.insert(A, val(&log, 0)).is_none());
+        let a_id = map.pin().get(&A).map(|v| v.id).unwrap();
+        let (m1, l1) = (map.clone(), log.clone());
+        race(
+            move || {
+                assert!(m1.remove(&A).is_some());
+                crossbeam_epoch::pin().flush();
+                crossbeam_epoch::pin().flush();
+            },
+            || {
+                let held = map.iter().next(); // the iterator and its pin are dropped here
+                if let Some(r) = held {
+                    thread::yield_now();
+                    assert!(!l1.is_dropped(a_id), "a Ref's value was dropped while held");
+                    assert_eq!(r.n, 0);
+                }
+                if let Some(r) = map.get(&A) {
+                    thread::yield_now();
+                    assert!(!l1.is_dropped(a_id), "a Ref's value was dropped while held");
+                    assert_eq!(r.n, 0);
+                }
+            },
+        );
+        assert!(map.pin().get(&A).is_none());
+        finish(map, &log, &[]);
+    });
+}

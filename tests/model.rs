@@ -21,6 +21,18 @@ enum Op {
     Clear,
     Iter,
     Len,
+    /// The map's own methods (values as `Ref`s).
+    MapInsert(u8, u32),
+    MapRemove(u8),
+    MapUpsert(u8, u32),
+    MapIter,
+    /// `entry(k).and_modify(|n| n += 1).or_insert(v)`.
+    EntryCount(u8, u32),
+    /// Occupied: remove; vacant: insert `v`.
+    EntryToggle(u8, u32),
+    /// `get_mut` and `drain` (by `&mut`).
+    GetMut(u8, u32),
+    Drain,
 }
 
 impl Arbitrary for Op {
@@ -28,7 +40,7 @@ impl Arbitrary for Op {
         // A small key space (0..64) makes hits, overwrites and removes common.
         let k = u8::arbitrary(g) % 64;
         let v = u32::arbitrary(g);
-        match u8::arbitrary(g) % 40 {
+        match u8::arbitrary(g) % 53 {
             0..=9 => Op::Insert(k, v),
             10..=12 => Op::TryInsert(k, v),
             13..=14 => Op::GetOrInsert(k, v),
@@ -40,17 +52,86 @@ impl Arbitrary for Op {
             35 => Op::Retain(u8::arbitrary(g) % 5 + 2, u8::arbitrary(g) % 2),
             36 => Op::Clear,
             37..=38 => Op::Iter,
-            _ => Op::Len,
+            39 => Op::Len,
+            40..=42 => Op::MapInsert(k, v),
+            43..=44 => Op::MapRemove(k),
+            45 => Op::MapUpsert(k, v),
+            46 => Op::MapIter,
+            47..=48 => Op::EntryCount(k, v),
+            49..=50 => Op::EntryToggle(k, v),
+            51 => Op::GetMut(k, v),
+            _ => Op::Drain,
         }
     }
 }
 
 fn run(capacity: usize, ops: &[Op]) -> bool {
-    let map: HashMap<u8, u32> = HashMap::with_capacity(capacity);
+    let mut map: HashMap<u8, u32> = HashMap::with_capacity(capacity);
     let mut model: StdMap<u8, u32> = StdMap::new();
     for (step, op) in ops.iter().enumerate() {
+        match *op {
+            Op::GetMut(k, v) => {
+                let got = map.get_mut(&k).map(|x| std::mem::replace(x, v));
+                let want = model.get_mut(&k).map(|x| std::mem::replace(x, v));
+                assert_eq!(got, want, "step {step}: {op:?}");
+            }
+            Op::Drain => {
+                let mut got: Vec<(u8, u32)> = map.drain().collect();
+                got.sort_unstable();
+                let mut want: Vec<(u8, u32)> = model.drain().collect();
+                want.sort_unstable();
+                assert_eq!(got, want, "step {step}: drain");
+            }
+            _ => {}
+        }
         let m = map.pin();
         match *op {
+            Op::GetMut(..) | Op::Drain => {}
+            Op::MapInsert(k, v) => assert_eq!(
+                map.insert(k, v).map(|old| *old),
+                model.insert(k, v),
+                "step {step}: {op:?}"
+            ),
+            Op::MapRemove(k) => assert_eq!(
+                map.remove(&k).map(|old| (*old.key(), *old)),
+                model.remove_entry(&k),
+                "step {step}: {op:?}"
+            ),
+            Op::MapUpsert(k, v) => assert_eq!(
+                *map.upsert(k, v, |n| n.wrapping_add(1)),
+                *model
+                    .entry(k)
+                    .and_modify(|n| *n = n.wrapping_add(1))
+                    .or_insert(v),
+                "step {step}: {op:?}"
+            ),
+            Op::MapIter => {
+                let mut got: Vec<(u8, u32)> = map.iter().map(|r| (*r.key(), *r)).collect();
+                got.sort_unstable();
+                let mut want: Vec<(u8, u32)> = model.iter().map(|(k, v)| (*k, *v)).collect();
+                want.sort_unstable();
+                assert_eq!(got, want, "step {step}: map iteration");
+            }
+            Op::EntryCount(k, v) => assert_eq!(
+                *map.entry(k)
+                    .and_modify(|n| *n = n.wrapping_add(1))
+                    .or_insert(v),
+                *model
+                    .entry(k)
+                    .and_modify(|n| *n = n.wrapping_add(1))
+                    .or_insert(v),
+                "step {step}: {op:?}"
+            ),
+            Op::EntryToggle(k, v) => match m.entry(k) {
+                splitmap::Entry::Occupied(o) => {
+                    assert_eq!(Some(o.get()), model.get(&k), "step {step}: {op:?}");
+                    assert_eq!(o.remove().map(|r| *r), model.remove(&k), "step {step}");
+                }
+                splitmap::Entry::Vacant(e) => {
+                    assert_eq!(model.insert(k, v), None, "step {step}: {op:?}");
+                    assert_eq!(*e.insert(v), v, "step {step}: {op:?}");
+                }
+            },
             Op::Insert(k, v) => assert_eq!(
                 m.insert(k, v).copied(),
                 model.insert(k, v),

@@ -80,6 +80,47 @@ fn concurrent_updates_lose_no_increment() {
     assert_eq!(total, THREADS * rounds, "increments lost or duplicated");
 }
 
+/// The entry API's counter idiom (`and_modify` then `or_insert`) counts exactly while
+/// threads race on the same keys, keys come and go (so `or_insert` races the first
+/// insert and `and_modify` sometimes finds its key removed), and the table migrates.
+/// Each key is removed by one thread at known points; its count restarts from the
+/// value the removal returned, so every increment is accounted for: in the map at the
+/// end, or in a value some removal gave back.
+#[test]
+fn entry_counters_count_exactly_through_removals_and_migrations() {
+    let map: HashMap<u64, u64> = HashMap::with_capacity(0);
+    const KEYS: u64 = 8;
+    let rounds = scale(5_000);
+    let removed_total = AtomicUsize::new(0);
+    on_threads(THREADS, |t| {
+        for r in 0..rounds {
+            let k = (r * 7 + t) % KEYS;
+            let now = map.entry(k).and_modify(|n| *n += 1).or_insert(1);
+            assert!(*now >= 1, "a counter read {}", *now);
+            drop(now);
+            // Thread 0 takes whole counts out now and then; they are added back at the
+            // end, so nothing may be lost or counted twice.
+            if t == 0 && r % 64 == 0 {
+                if let Some(old) = map.remove(&((r / 64) % KEYS)) {
+                    removed_total.fetch_add(*old as usize, Ordering::Relaxed);
+                }
+            }
+            // Unrelated inserts and removes keep the table migrating.
+            let junk = 1_000 + t * rounds + r;
+            map.insert(junk, 0);
+            if r % 2 == 0 {
+                map.remove(&junk);
+            }
+        }
+    });
+    let in_map: u64 = (0..KEYS).filter_map(|k| map.get_cloned(&k)).sum();
+    assert_eq!(
+        in_map + removed_total.load(Ordering::Relaxed) as u64,
+        THREADS * rounds,
+        "increments lost or duplicated"
+    );
+}
+
 #[test]
 fn readers_always_find_stable_keys_during_growth_and_shrink() {
     let map: HashMap<u64, u64> = HashMap::with_capacity(0);

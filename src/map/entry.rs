@@ -84,6 +84,23 @@ pub struct VacantEntry<'m, K, V, S = super::DefaultHashBuilder> {
     map: &'m HashMap<K, V, S>,
     hash: u64,
     key: K,
+    /// An `and_modify` closure that found no value to modify: if another thread
+    /// inserts the key before `or_insert`, that insert's value is modified instead of
+    /// kept, as if the whole chain had run at once (what std's lock gives).
+    pending: Option<Modifier<'m, V>>,
+}
+
+/// A boxed `and_modify` closure (with the clone it modifies), kept only when an entry
+/// turns out vacant.
+type Modifier<'m, V> = Box<dyn FnMut(&V) -> V + 'm>;
+
+/// An `and_modify` closure as a function from the old value to the new.
+fn modifier<'m, V: Clone>(mut f: impl FnMut(&mut V) + 'm) -> Modifier<'m, V> {
+    Box::new(move |old: &V| {
+        let mut new = old.clone();
+        f(&mut new);
+        new
+    })
 }
 
 impl<K, V, S> HashMap<K, V, S>
@@ -116,6 +133,7 @@ where
                 map: self,
                 hash,
                 key,
+                pending: None,
             }),
         }
     }
@@ -201,21 +219,27 @@ where
 
     /// If the key is present, replace its value with a clone that `f` modified,
     /// atomically; `f` runs again on a fresh clone if another thread wrote the key
-    /// first. If the key has been removed meanwhile, the entry becomes vacant.
+    /// first. If the key is absent (or has been removed meanwhile), the entry is
+    /// vacant and keeps `f`: should another thread insert the key before a following
+    /// `or_insert*`, that call modifies their value with `f` instead of returning it
+    /// unchanged, so `and_modify(f).or_insert(v)` acts as one atomic step.
     ///
     /// ```
     /// let map = splitmap::HashMap::from([("n", vec![1])]);
     /// map.entry("n").and_modify(|v| v.push(2)).or_default();
     /// assert_eq!(map.get_cloned("n"), Some(vec![1, 2]));
     /// ```
-    pub fn and_modify<F: FnMut(&mut V)>(self, f: F) -> Self
+    pub fn and_modify<F: FnMut(&mut V) + 'm>(self, f: F) -> Self
     where
         K: Clone,
         V: Clone,
     {
         match self {
             Entry::Occupied(o) => o.modify(f),
-            vacant => vacant,
+            Entry::Vacant(mut v) => {
+                v.pending = Some(modifier(f));
+                Entry::Vacant(v)
+            }
         }
     }
 }
@@ -296,7 +320,7 @@ where
         map.keep_one(|raw, g| ops::remove_if(raw, hash, key, |_, _| true, g))
     }
 
-    fn modify<F: FnMut(&mut V)>(self, mut f: F) -> Entry<'m, K, V, S>
+    fn modify<F: FnMut(&mut V) + 'm>(self, mut f: F) -> Entry<'m, K, V, S>
     where
         K: Clone,
         V: Clone,
@@ -327,6 +351,7 @@ where
                 map,
                 hash,
                 key: unused.expect("a write that kept the map unchanged gives its key back"),
+                pending: Some(modifier(f)),
             }),
         }
     }
@@ -373,18 +398,30 @@ where
     /// assert_eq!(*v.insert('a'), 'a');
     /// ```
     pub fn insert(self, value: V) -> Ref<'m, K, V> {
-        let VacantEntry { map, hash, key } = self;
+        let VacantEntry { map, hash, key, .. } = self;
         map.keep_one(|raw, g| ops::insert(raw, hash, key, value, g).new)
             .expect("an insert installs an entry")
     }
 
+    /// Insert `value` if the key is still absent; else return the current value, or,
+    /// with a pending `and_modify` closure, replace it with a modified clone.
     fn insert_if_absent(self, value: V) -> Ref<'m, K, V> {
-        let VacantEntry { map, hash, key } = self;
-        map.keep_one(|raw, g| {
-            let (done, _) = ops::try_insert(raw, hash, key, value, g);
-            super::results::tried_entry(&done).1
-        })
-        .expect("try_insert reports the entry it inserted or found")
+        let VacantEntry {
+            map,
+            hash,
+            key,
+            pending,
+        } = self;
+        match pending {
+            None => map.keep_one(|raw, g| {
+                let (done, _) = ops::try_insert(raw, hash, key, value, g);
+                super::results::tried_entry(&done).1
+            }),
+            Some(mut f) => {
+                map.keep_one(|raw, g| Some(ops::upsert(raw, hash, key, value, &mut *f, g)))
+            }
+        }
+        .expect("an insert-if-absent reports the entry it inserted or found")
     }
 }
 
