@@ -246,3 +246,52 @@ fn a_ref_keeps_its_value_until_it_is_dropped() {
         "the removed value was not dropped after its Ref was"
     );
 }
+
+/// `drain`, `into_iter` and `get_mut` (by `&mut` or by value) move values out or
+/// change them in place: each value still drops exactly once, those moved out when
+/// their new owner drops them, and the map stays usable after a `drain` (also one in
+/// the middle of a migration).
+#[test]
+fn drained_and_owned_values_drop_exactly_once() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    for stop in [1usize, 700, 1_500, 3_000, 5_000, 9_999, 12_000, 17_000] {
+        let tracker = Tracker::new(4 * stop + 2);
+        let mut map: HashMap<usize, Counted> = HashMap::with_capacity(0);
+        for i in 0..stop {
+            map.insert(i, tracker.value(i));
+            if i % 3 == 0 {
+                map.insert(i / 2, tracker.value(stop + i)); // replaced: retired
+            }
+        }
+        let replaced = (0..stop).filter(|i| i % 3 == 0).count();
+        // In place: the old value is dropped by the assignment, once.
+        *map.get_mut(&0).expect("key 0") = tracker.value(2 * stop);
+        let drained: Vec<(usize, Counted)> = map.drain().collect();
+        assert_eq!(drained.len(), stop, "stop {stop}: drained every key");
+        assert!(map.is_empty() && map.pin().iter().next().is_none());
+        let mut keys: Vec<usize> = drained.iter().map(|(k, _)| *k).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, (0..stop).collect::<Vec<_>>(), "stop {stop}: each key once");
+        assert_eq!(
+            drained.iter().filter(|(_, v)| v.id == 2 * stop).count(),
+            1,
+            "the value set through get_mut was drained"
+        );
+        // Still usable; then consumed by value.
+        for i in 0..stop {
+            map.insert(i, tracker.value(3 * stop + i));
+        }
+        let owned: Vec<(usize, Counted)> = map.into_iter().collect();
+        assert_eq!(owned.len(), stop);
+        drop(drained);
+        drop(owned);
+        // Everything made: the originals, the replacements, the get_mut value, the
+        // re-inserts; the original of key 0 was dropped by the assignment.
+        let made = stop + replaced + 1 + stop;
+        assert!(
+            reclaim_until(|| tracker.dropped() == made),
+            "stop {stop}: {} of {made} dropped",
+            tracker.dropped()
+        );
+    }
+}
