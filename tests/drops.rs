@@ -271,7 +271,11 @@ fn drained_and_owned_values_drop_exactly_once() {
         assert!(map.is_empty() && map.pin().iter().next().is_none());
         let mut keys: Vec<usize> = drained.iter().map(|(k, _)| *k).collect();
         keys.sort_unstable();
-        assert_eq!(keys, (0..stop).collect::<Vec<_>>(), "stop {stop}: each key once");
+        assert_eq!(
+            keys,
+            (0..stop).collect::<Vec<_>>(),
+            "stop {stop}: each key once"
+        );
         assert_eq!(
             drained.iter().filter(|(_, v)| v.id == 2 * stop).count(),
             1,

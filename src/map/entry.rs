@@ -327,8 +327,9 @@ where
     {
         let (map, hash) = (self.map, self.hash);
         let key = self.key.unwrap_or_else(|| self.current.key().clone());
-        drop(self.current);
-        let (unused, [new]) = map.raw.keep(|raw, g| {
+        // The lookup's pin serves the write too.
+        let guard = self.current.into_guard();
+        let (unused, [new]) = map.raw.keep_under(guard, |raw, g| {
             let (done, unused) =
                 raw.modify_giving_back(hash, KeyRef::Owned(Some(key)), g, |cur, _| match cur {
                     Some(e) => {

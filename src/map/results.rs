@@ -30,6 +30,11 @@ impl<'m, K, V> Ref<'m, K, V> {
         Ref { inner }
     }
 
+    /// Give up the entry and keep the pin (for the entry API's next step).
+    pub(super) fn into_guard(self) -> crossbeam_epoch::Guard {
+        self.inner.into_guard()
+    }
+
     /// The entry's key.
     ///
     /// ```

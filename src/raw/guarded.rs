@@ -31,6 +31,11 @@ pub(crate) struct Guarded<'m, K, V> {
 }
 
 impl<K, V> Guarded<'_, K, V> {
+    /// Give up the entry and keep the pin, for a following operation on the same map.
+    pub(crate) fn into_guard(self) -> Guard {
+        self._guard
+    }
+
     pub(crate) fn entry(&self) -> &Entry<K, V> {
         // SAFETY: I7: the entry was loaded from the map borrowed for `'m` under
         // `_guard`, or under a guard of this thread that was alive when `_guard` was
@@ -47,7 +52,16 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         &'m self,
         op: impl for<'g> FnOnce(&'g Self, &'g Guard) -> (T, [Option<&'g Entry<K, V>>; N]),
     ) -> (T, [Option<Guarded<'m, K, V>>; N]) {
-        let guard = super::reclaim::pin();
+        self.keep_under(super::reclaim::pin(), op)
+    }
+
+    /// [`keep`](Self::keep) under a pin the caller already holds (one a `Guarded` gave
+    /// back), saving a pin.
+    pub(crate) fn keep_under<'m, T, const N: usize>(
+        &'m self,
+        guard: Guard,
+        op: impl for<'g> FnOnce(&'g Self, &'g Guard) -> (T, [Option<&'g Entry<K, V>>; N]),
+    ) -> (T, [Option<Guarded<'m, K, V>>; N]) {
         let (report, found) = op(self, &guard);
         let found = found.map(|e| e.map(NonNull::from));
         let mut first = Some(guard);
