@@ -13,3 +13,6 @@ echo "== QUICK=1 cargo bench --bench throughput"
 start=$(date +%s)
 QUICK=1 BENCH_OUT="${BENCH_OUT:-target/bench-out-quick}" cargo bench --bench throughput
 echo "throughput smoke run took $(( $(date +%s) - start )) s"
+
+echo "== QUICK=1 cargo bench --bench word_count"
+QUICK=1 WC_THREADS=1,2 cargo bench --bench word_count

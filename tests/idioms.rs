@@ -5,23 +5,38 @@
 use splitmap::{HashMap, WordMap};
 use std::sync::Arc;
 
-/// Idiom 1: A parallel word count. With string keys: `upsert` (insert 1, or add 1 to the
-/// current count). With integer ids: `WordMap::fetch_add`, one CAS in place.
+/// Idiom 1: A parallel word count. Line by line from std/dashmap: the entry API. The
+/// counter idiom: atomic counts, found by `&str` (no allocation once a word is known).
+/// With integer ids: `WordMap::fetch_add`, one CAS in place.
 #[test]
 fn parallel_word_count() {
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
     let text = "a b a c b a";
     let counts: HashMap<String, u64> = HashMap::new();
+    let atomic: HashMap<String, AtomicU64> = HashMap::new();
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| {
                 for w in text.split(' ') {
-                    counts.upsert(w.to_string(), 1, |c| c + 1);
+                    counts
+                        .entry(w.to_string())
+                        .and_modify(|n| *n += 1)
+                        .or_insert(1);
+                    match atomic.get(w) {
+                        Some(n) => n.fetch_add(1, Relaxed),
+                        None => atomic
+                            .entry(w.to_string())
+                            .or_default()
+                            .fetch_add(1, Relaxed),
+                    };
                 }
             });
         }
     });
     assert_eq!(counts.get_cloned("a"), Some(12));
     assert_eq!(counts.get_cloned("c"), Some(4));
+    assert_eq!(atomic.get("a").map(|n| n.load(Relaxed)), Some(12));
+    assert_eq!(atomic.get("b").map(|n| n.load(Relaxed)), Some(8));
 
     let by_id: WordMap<u32, u64> = WordMap::new();
     std::thread::scope(|s| {
@@ -112,6 +127,11 @@ fn handler_without_a_held_guard() {
 fn iterate_and_sum() {
     let map: HashMap<u32, u64> = (1..=100).map(|i| (i, u64::from(i))).collect();
     let total: u64 = map.pin().values().sum();
+    assert_eq!(
+        map.iter().map(|r| *r).sum::<u64>(),
+        total,
+        "the map's own iterator"
+    );
     assert_eq!(total, 5050);
     let evens: u64 = map
         .pin()

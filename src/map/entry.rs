@@ -41,7 +41,7 @@ use crate::raw::{Decision, KeyRef};
 /// match map.entry("misses") {
 ///     Entry::Occupied(_) => unreachable!(),
 ///     Entry::Vacant(v) => assert_eq!(*v.insert(0), 0),
-/// }
+/// };
 /// ```
 pub enum Entry<'m, K, V, S = super::DefaultHashBuilder> {
     /// The key was present when looked up.
