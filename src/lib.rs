@@ -153,3 +153,37 @@ pub use map::{
 pub use set::{HashSet, PinnedSet, SetIter};
 pub use word::{IntWord, Word};
 pub use word_map::{WordIter, WordMap};
+
+/// Lookups by a type that compares equal to the key (re-exported from the
+/// [`equivalent`](https://docs.rs/equivalent) crate, as hashbrown and indexmap do).
+///
+/// Every method that finds a key (`get`, `contains_key`, `remove`, `update`, ...)
+/// takes `&Q` where `Q: Hash + Equivalent<K>`. Every `Q` that `K` borrows as is
+/// covered (`&str` for `String`), and a key made of parts can be looked up by borrowed
+/// parts, which `Borrow` cannot express. `Q`'s `Hash` must agree with `K`'s.
+///
+/// # Examples
+///
+/// ```
+/// use splitmap::{Equivalent, HashMap};
+///
+/// #[derive(Hash, PartialEq, Eq)]
+/// struct Key { user: String, item: u32 }
+///
+/// // Hashes exactly as `Key` does (a derived `Hash` hashes the fields in order).
+/// #[derive(Hash)]
+/// struct KeyRef<'a> { user: &'a str, item: u32 }
+///
+/// impl Equivalent<Key> for KeyRef<'_> {
+///     fn equivalent(&self, key: &Key) -> bool {
+///         self.user == key.user && self.item == key.item
+///     }
+/// }
+///
+/// let map = HashMap::new();
+/// map.insert(Key { user: "ana".to_string(), item: 7 }, 1.5);
+/// // No `String` allocated for the lookup.
+/// assert_eq!(map.get_cloned(&KeyRef { user: "ana", item: 7 }), Some(1.5));
+/// assert!(!map.contains_key(&KeyRef { user: "ana", item: 8 }));
+/// ```
+pub use equivalent::Equivalent;

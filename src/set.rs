@@ -1,6 +1,6 @@
 //! The public set: a [`HashMap`] from elements to `()`, with std's `HashSet` meanings.
 
-use std::borrow::Borrow;
+use equivalent::Equivalent;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 
@@ -154,8 +154,7 @@ where
     /// ```
     pub fn contains<Q>(&self, value: &Q) -> bool
     where
-        T: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<T> + ?Sized,
     {
         self.map.contains_key(value)
     }
@@ -182,8 +181,7 @@ where
     /// ```
     pub fn remove<Q>(&self, value: &Q) -> bool
     where
-        T: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<T> + ?Sized,
     {
         self.map.remove(value).is_some()
     }
@@ -196,6 +194,32 @@ where
     /// ```
     pub fn capacity(&self) -> usize {
         self.map.capacity()
+    }
+
+    /// Make room for at least `additional` elements more (as [`HashMap::reserve`]).
+    ///
+    /// ```
+    /// let set: splitmap::HashSet<u32> = splitmap::HashSet::new();
+    /// set.reserve(100);
+    /// assert!(set.capacity() >= 100);
+    /// ```
+    pub fn reserve(&self, additional: usize) {
+        self.map.reserve(additional)
+    }
+
+    /// Shrink the table to the element count (as [`HashMap::shrink_to_fit`]).
+    ///
+    /// ```
+    /// let set = splitmap::HashSet::new();
+    /// for i in 0..1000 {
+    ///     set.insert(i);
+    /// }
+    /// set.retain(|x| *x < 10);
+    /// set.shrink_to_fit();
+    /// assert!(set.capacity() < 1000);
+    /// ```
+    pub fn shrink_to_fit(&self) {
+        self.map.shrink_to_fit()
     }
 
     /// Remove every element present for the whole call (as [`HashMap::clear`]).
@@ -246,8 +270,7 @@ where
     /// ```
     pub fn contains<Q>(&self, value: &Q) -> bool
     where
-        T: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<T> + ?Sized,
     {
         self.inner.contains_key(value)
     }
@@ -261,8 +284,7 @@ where
     /// ```
     pub fn get<Q>(&self, value: &Q) -> Option<&T>
     where
-        T: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<T> + ?Sized,
     {
         self.inner.get_key_value(value).map(|(k, _)| k)
     }
@@ -287,8 +309,7 @@ where
     /// ```
     pub fn remove<Q>(&self, value: &Q) -> bool
     where
-        T: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<T> + ?Sized,
     {
         self.inner.remove(value).is_some()
     }

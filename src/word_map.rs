@@ -149,6 +149,44 @@ impl<K, V, S> WordMap<K, V, S> {
     pub fn capacity(&self) -> usize {
         self.raw.capacity(&epoch::pin()) / 2
     }
+
+    /// Make room for at least `additional` entries more, so that inserting them does
+    /// not migrate the table (as [`HashMap::reserve`](crate::HashMap::reserve)).
+    ///
+    /// # Panics
+    ///
+    /// With "capacity overflow" if the new capacity overflows `usize`.
+    ///
+    /// ```
+    /// let map: splitmap::WordMap<u64, u64> = splitmap::WordMap::new();
+    /// map.reserve(1000);
+    /// assert!(map.capacity() >= 1000);
+    /// ```
+    pub fn reserve(&self, additional: usize) {
+        let entries = self
+            .len()
+            .checked_add(additional)
+            .unwrap_or_else(|| panic!("splitmap: capacity overflow"));
+        self.raw.reserve(entries, &epoch::pin());
+    }
+
+    /// Shrink the table to the size the live count calls for, not below the capacity
+    /// the map was created with (as [`HashMap::shrink_to_fit`](crate::HashMap::shrink_to_fit)).
+    ///
+    /// ```
+    /// let map = splitmap::WordMap::new();
+    /// for i in 0..1000u64 {
+    ///     map.insert(i, i);
+    /// }
+    /// for i in 10..1000 {
+    ///     map.remove(&i);
+    /// }
+    /// map.shrink_to_fit();
+    /// assert!(map.capacity() < 1000);
+    /// ```
+    pub fn shrink_to_fit(&self) {
+        self.raw.shrink_to_fit(&epoch::pin());
+    }
 }
 
 impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {

@@ -850,3 +850,26 @@ fn m12_refs_keep_their_entries_alive() {
         finish(map, &log, &[]);
     });
 }
+
+/// (13) `reserve` starts a migration of its own size from the root while an insert
+/// starts the ordinary one (issue 14). The 2-slot `full3` table holds A, B, C; T1
+/// inserts D, which probes past the limit and publishes an 8-slot `next`, while the main
+/// thread reserves room for 5 more entries (a 16-slot table). Whichever `next` wins the
+/// CAS, the other thread uses it; if it was the 8-slot one, `reserve` finishes that
+/// migration and then migrates again to 16 slots while D's insert may still be in
+/// flight. Every interleaving ends with A-D each present once and at least 16 slots.
+#[test]
+fn m13_reserve_racing_an_insert_that_grows() {
+    model(|| {
+        let log = Log::new();
+        let map = Arc::new(full3(&log));
+        let (m1, l1) = (map.clone(), log.clone());
+        race(
+            move || assert!(m1.insert(D, val(&l1, 0)).is_none(), "D was new"),
+            || map.reserve(5),
+        );
+        assert!(map.slots() >= 16, "reserve left {} slots", map.slots());
+        let keys = check_contents(&map, &[(A, 0), (B, 0), (C, 0), (D, 0)]);
+        finish(map, &log, &keys);
+    });
+}

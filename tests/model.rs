@@ -33,6 +33,8 @@ enum Op {
     /// `get_mut` and `drain` (by `&mut`).
     GetMut(u8, u32),
     Drain,
+    /// `reserve(n)` then (odd n) `shrink_to_fit`: capacity moves, contents do not.
+    Reserve(u8),
 }
 
 impl Arbitrary for Op {
@@ -40,7 +42,7 @@ impl Arbitrary for Op {
         // A small key space (0..64) makes hits, overwrites and removes common.
         let k = u8::arbitrary(g) % 64;
         let v = u32::arbitrary(g);
-        match u8::arbitrary(g) % 53 {
+        match u8::arbitrary(g) % 54 {
             0..=9 => Op::Insert(k, v),
             10..=12 => Op::TryInsert(k, v),
             13..=14 => Op::GetOrInsert(k, v),
@@ -60,7 +62,8 @@ impl Arbitrary for Op {
             47..=48 => Op::EntryCount(k, v),
             49..=50 => Op::EntryToggle(k, v),
             51 => Op::GetMut(k, v),
-            _ => Op::Drain,
+            52 => Op::Drain,
+            _ => Op::Reserve(u8::arbitrary(g)),
         }
     }
 }
@@ -250,6 +253,16 @@ fn run(capacity: usize, ops: &[Op]) -> bool {
                 assert_eq!(got, want, "step {step}: iteration");
             }
             Op::Len => assert_eq!(m.len(), model.len(), "step {step}: len"),
+            Op::Reserve(n) => {
+                map.reserve(usize::from(n));
+                assert!(
+                    map.capacity() >= model.len() + usize::from(n),
+                    "step {step}: {op:?}"
+                );
+                if n % 2 == 1 {
+                    map.shrink_to_fit();
+                }
+            }
         }
         assert_eq!(map.len(), model.len(), "step {step}: len after {op:?}");
     }

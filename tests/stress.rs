@@ -446,6 +446,76 @@ fn reinserts_race_removals_and_migrations() {
     assert_eq!(map.len(), live);
 }
 
+/// `reserve` and `shrink_to_fit` start migrations of their own sizes from whatever the
+/// root is (a grow to the reserved size, a shrink to the live count) while writers
+/// start theirs: every insert and remove must still count exactly.
+#[test]
+fn reserve_and_shrink_race_writers() {
+    const KEYS: u64 = 512;
+    let map: HashMap<u64, u64> = HashMap::with_capacity(0);
+    let inserted: Vec<AtomicUsize> = (0..KEYS).map(|_| AtomicUsize::new(0)).collect();
+    let removed: Vec<AtomicUsize> = (0..KEYS).map(|_| AtomicUsize::new(0)).collect();
+    let rounds = scale(200_000);
+    let done = AtomicUsize::new(0);
+    let resizes = AtomicUsize::new(0);
+    on_threads(4, |t| {
+        let mut x = t.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        if t == 0 {
+            // Until every writer is done, so the resizes overlap the whole run.
+            while done.load(Ordering::Relaxed) < 3 {
+                let n = next();
+                if n & 1 == 0 {
+                    map.reserve((n >> 8) as usize % 20_000);
+                } else {
+                    map.shrink_to_fit();
+                }
+                resizes.fetch_add(1, Ordering::Relaxed);
+            }
+            return;
+        }
+        for _ in 0..rounds {
+            let x = next();
+            let k = x % KEYS;
+            if x & (1 << 40) == 0 {
+                if map.try_insert(k, x).is_ok() {
+                    inserted[k as usize].fetch_add(1, Ordering::Relaxed);
+                }
+            } else if map.remove(&k).is_some() {
+                removed[k as usize].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        done.fetch_add(1, Ordering::Relaxed);
+    });
+    assert!(
+        resizes.load(Ordering::Relaxed) > 10,
+        "the resizer ran alongside"
+    );
+    let mut live = 0;
+    for k in 0..KEYS {
+        let (i, r) = (
+            inserted[k as usize].load(Ordering::Relaxed),
+            removed[k as usize].load(Ordering::Relaxed),
+        );
+        let present = map.contains_key(&k);
+        assert_eq!(
+            i,
+            r + usize::from(present),
+            "key {k}: {i} inserts, {r} removes"
+        );
+        live += usize::from(present);
+    }
+    assert_eq!(map.len(), live);
+    assert_eq!(map.iter().count(), live);
+    map.reserve(100_000);
+    assert!(map.capacity() >= live + 100_000);
+}
+
 #[test]
 fn emptied_map_shrinks_back() {
     let map: HashMap<u64, u64> = HashMap::with_capacity(0);

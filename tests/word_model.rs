@@ -38,6 +38,8 @@ enum Op {
     Clear,
     Len,
     Iter,
+    /// `reserve(n)` then (odd n) `shrink_to_fit`: capacity moves, contents do not.
+    Reserve(u8),
 }
 
 impl Op {
@@ -55,7 +57,7 @@ impl Op {
             | Op::CompareExchange(k, _, _)
             | Op::FetchAdd(k, _)
             | Op::FetchSub(k, _) => Some(k),
-            Op::Retain(_) | Op::Clear | Op::Len | Op::Iter => None,
+            Op::Retain(_) | Op::Clear | Op::Len | Op::Iter | Op::Reserve(_) => None,
         }
     }
 }
@@ -63,7 +65,7 @@ impl Op {
 impl Arbitrary for Op {
     fn arbitrary(g: &mut Gen) -> Self {
         let (k, v) = (word(g), word(g));
-        match u8::arbitrary(g) % 32 {
+        match u8::arbitrary(g) % 33 {
             0..=7 => Op::Insert(k, v),
             8 => Op::TryInsert(k, v),
             9 => Op::GetOrInsert(k, v),
@@ -79,6 +81,7 @@ impl Arbitrary for Op {
             27 => Op::Retain(v % 3 + 2),
             28 => Op::Clear,
             29 => Op::Iter,
+            30 => Op::Reserve(u8::arbitrary(g)),
             _ => Op::Len,
         }
     }
@@ -177,6 +180,13 @@ fn run<S: BuildHasher + Default>(capacity: usize, ops: &[Op]) -> bool {
                 model.clear();
             }
             Op::Len => assert_eq!(map.len(), model.len(), "{ctx}"),
+            Op::Reserve(n) => {
+                map.reserve(usize::from(n));
+                assert!(map.capacity() >= model.len() + usize::from(n), "{ctx}");
+                if n % 2 == 1 {
+                    map.shrink_to_fit();
+                }
+            }
             Op::Iter => same_contents(&map, &model, &ctx),
         }
         // Every key by `get`, not `iter` (which finishes the migration in flight): the

@@ -331,7 +331,7 @@ where
         let guard = self.current.into_guard();
         let (unused, [new]) = map.raw.keep_under(guard, |raw, g| {
             let (done, unused) =
-                raw.modify_giving_back(hash, KeyRef::Owned(Some(key)), g, |cur, _| match cur {
+                raw.modify_giving_back(hash, KeyRef::owned(key), g, |cur, _| match cur {
                     Some(e) => {
                         let mut value = e.value.clone();
                         f(&mut value);

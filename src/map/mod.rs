@@ -15,7 +15,7 @@ mod pinned;
 mod results;
 mod traits;
 
-use std::borrow::Borrow;
+use equivalent::Equivalent;
 use std::hash::{BuildHasher, Hash};
 
 use crossbeam_epoch::Guard;
@@ -213,8 +213,7 @@ where
     /// ```
     pub fn get<Q>(&self, key: &Q) -> Option<Ref<'_, K, V>>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let hash = self.hash(key);
         self.keep_one(|raw, g| raw.find(hash, key, g))
@@ -230,8 +229,7 @@ where
     /// ```
     pub fn get_key_value<Q>(&self, key: &Q) -> Option<Ref<'_, K, V>>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.get(key)
     }
@@ -246,8 +244,7 @@ where
     /// ```
     pub fn get_cloned<Q>(&self, key: &Q) -> Option<V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
         V: Clone,
     {
         self.pin().get(key).cloned()
@@ -261,8 +258,7 @@ where
     /// ```
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.pin().contains_key(key)
     }
@@ -346,8 +342,8 @@ where
     /// ```
     pub fn update<Q, F>(&self, key: &Q, f: F) -> Option<Ref<'_, K, V>>
     where
-        K: Borrow<Q> + Clone,
-        Q: Hash + Eq + ?Sized,
+        K: Clone,
+        Q: Hash + Equivalent<K> + ?Sized,
         F: FnMut(&V) -> V,
     {
         let hash = self.hash(key);
@@ -387,7 +383,7 @@ where
     {
         let hash = self.hash(&key);
         let (outcome, [prev, new]) = self.raw.keep(|raw, g| {
-            let done = raw.modify(hash, KeyRef::Owned(Some(key)), g, |cur, _| {
+            let done = raw.modify(hash, KeyRef::owned(key), g, |cur, _| {
                 pinned::compute_decision(&mut f, cur)
             });
             (done.outcome, [done.prev, done.new])
@@ -406,8 +402,7 @@ where
     /// ```
     pub fn remove<Q>(&self, key: &Q) -> Option<Ref<'_, K, V>>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.remove_if(key, |_, _| true)
     }
@@ -422,8 +417,7 @@ where
     /// ```
     pub fn remove_if<Q, F>(&self, key: &Q, f: F) -> Option<Ref<'_, K, V>>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
         F: FnMut(&K, &V) -> bool,
     {
         let hash = self.hash(key);
@@ -466,6 +460,53 @@ where
         self.raw.capacity(&self.pin().guard)
     }
 
+    /// Make room for at least `additional` entries more than the map holds now, so that
+    /// inserting them does not migrate the table (std's `reserve`). If the table is too
+    /// small, this call migrates it to the size needed, copying every entry itself
+    /// (concurrent writers help, none waits). Unlike `with_capacity`, the room is not
+    /// kept forever: removes that leave the table an eighth full shrink it, as they
+    /// would any table, and a concurrent shrink can undo a reserve that raced it.
+    ///
+    /// # Panics
+    ///
+    /// With "capacity overflow" if the new capacity overflows `usize`, as std does.
+    ///
+    /// ```
+    /// let map: splitmap::HashMap<u32, u32> = splitmap::HashMap::new();
+    /// map.reserve(1000);
+    /// assert!(map.capacity() >= 1000);
+    /// let slots = map.slots();
+    /// for i in 0..1000 {
+    ///     map.insert(i, i);
+    /// }
+    /// assert_eq!(map.slots(), slots); // no migration on the way
+    /// ```
+    pub fn reserve(&self, additional: usize) {
+        let entries = self
+            .len()
+            .checked_add(additional)
+            .unwrap_or_else(|| panic!("splitmap: capacity overflow"));
+        self.raw.reserve(entries, &self.pin().guard);
+    }
+
+    /// Shrink the table to the size the live count calls for, but not below the
+    /// capacity the map was created with (std's `shrink_to_fit`; a table shrinks by
+    /// itself when removes leave it an eighth full, so this is rarely needed).
+    ///
+    /// ```
+    /// let map = splitmap::HashMap::new();
+    /// for i in 0..1000 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.retain(|k, _| *k < 10);
+    /// map.shrink_to_fit();
+    /// assert!(map.capacity() < 1000);
+    /// assert_eq!(map.len(), 10);
+    /// ```
+    pub fn shrink_to_fit(&self) {
+        self.raw.shrink_to_fit(&self.pin().guard);
+    }
+
     /// Remove every entry. See [`Pinned::clear`].
     ///
     /// ```
@@ -499,8 +540,7 @@ where
     /// ```
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let hash = self.hash(key);
         self.raw.find_mut(hash, key)

@@ -2,7 +2,7 @@
 //! share it: [`Pinned`](super::Pinned) (which returns `&V` under its own guard) and
 //! the map's own methods (which keep the entries with a pin, as [`Ref`](super::Ref)s).
 
-use std::borrow::Borrow;
+use equivalent::Equivalent;
 
 use crossbeam_epoch::Guard;
 
@@ -21,7 +21,7 @@ where
     V: Send + 'static,
 {
     let mut value = Some(value);
-    raw.modify(hash, KeyRef::Owned(Some(key)), guard, |_, back| {
+    raw.modify(hash, KeyRef::owned(key), guard, |_, back| {
         Decision::Insert {
             key: None,
             value: back
@@ -44,7 +44,7 @@ where
     V: Send + 'static,
 {
     let mut value = Some(value);
-    let done = raw.modify(hash, KeyRef::Owned(Some(key)), guard, |cur, back| {
+    let done = raw.modify(hash, KeyRef::owned(key), guard, |cur, back| {
         let v = back
             .or_else(|| value.take())
             .expect("value is handed back on every retry");
@@ -70,9 +70,9 @@ pub(super) fn update<'g, K, V, Q, F>(
     guard: &'g Guard,
 ) -> Option<&'g Entry<K, V>>
 where
-    K: Borrow<Q> + Clone + Send + 'static,
+    K: Eq + Clone + Send + 'static,
     V: Send + 'static,
-    Q: Eq + ?Sized,
+    Q: Equivalent<K> + ?Sized,
     F: FnMut(&V) -> V,
 {
     raw.modify(hash, KeyRef::Borrowed(key), guard, |cur, _| match cur {
@@ -105,7 +105,7 @@ where
     // caller's `value` (reuse it) or an `f(old)` result (drop it and recompute).
     let mut value = Some(value);
     let mut last_was_value = false;
-    let done = raw.modify(hash, KeyRef::Owned(Some(key)), guard, |cur, back| {
+    let done = raw.modify(hash, KeyRef::owned(key), guard, |cur, back| {
         if let Some(back) = back {
             if last_was_value {
                 value = Some(back);
@@ -135,9 +135,9 @@ pub(super) fn remove_if<'g, K, V, Q, F>(
     guard: &'g Guard,
 ) -> Option<&'g Entry<K, V>>
 where
-    K: Borrow<Q> + Send + 'static,
+    K: Eq + Send + 'static,
     V: Send + 'static,
-    Q: Eq + ?Sized,
+    Q: Equivalent<K> + ?Sized,
     F: FnMut(&K, &V) -> bool,
 {
     let done = raw.modify(hash, KeyRef::Borrowed(key), guard, |cur, _| match cur {

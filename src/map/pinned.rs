@@ -1,7 +1,7 @@
 //! [`Pinned`]: a handle that holds a pin, whose methods return `&V` for as long as it
 //! lives.
 
-use std::borrow::Borrow;
+use equivalent::Equivalent;
 use std::hash::{BuildHasher, Hash};
 
 use crossbeam_epoch::Guard;
@@ -49,8 +49,7 @@ where
     /// ```
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.get_key_value(key).map(|(_, v)| v)
     }
@@ -63,8 +62,7 @@ where
     /// ```
     pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let hash = self.map.hash(key);
         self.map
@@ -81,8 +79,7 @@ where
     /// ```
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.get_key_value(key).is_some()
     }
@@ -165,8 +162,8 @@ where
     /// ```
     pub fn update<Q, F>(&self, key: &Q, f: F) -> Option<&V>
     where
-        K: Borrow<Q> + Clone,
-        Q: Hash + Eq + ?Sized,
+        K: Clone,
+        Q: Hash + Equivalent<K> + ?Sized,
         F: FnMut(&V) -> V,
     {
         let hash = self.map.hash(key);
@@ -217,7 +214,7 @@ where
         let done = self
             .map
             .raw
-            .modify(hash, KeyRef::Owned(Some(key)), &self.guard, |cur, _| {
+            .modify(hash, KeyRef::owned(key), &self.guard, |cur, _| {
                 compute_decision(&mut f, cur)
             });
         Compute::from_parts(
@@ -238,8 +235,7 @@ where
     /// ```
     pub fn remove<Q>(&self, key: &Q) -> Option<&V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.remove_entry(key).map(|(_, v)| v)
     }
@@ -253,8 +249,7 @@ where
     /// ```
     pub fn remove_entry<Q>(&self, key: &Q) -> Option<(&K, &V)>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let hash = self.map.hash(key);
         ops::remove_if(&self.map.raw, hash, key, |_, _| true, &self.guard)
@@ -273,8 +268,7 @@ where
     /// ```
     pub fn remove_if<Q, F>(&self, key: &Q, f: F) -> Option<&V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
         F: FnMut(&K, &V) -> bool,
     {
         let hash = self.map.hash(key);

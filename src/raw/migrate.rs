@@ -48,6 +48,10 @@ const HELP_BLOCKS: usize = 4;
 #[cfg(splitmap_loom)]
 const HELP_BLOCKS: usize = 1;
 
+/// Migrations `Tables::reserve` starts at the most before it leaves the growth to
+/// inserts (only a concurrent shrink makes it start more than one).
+const RESERVE_TRIES: usize = 3;
+
 /// How many entries the copy into a new `next` can install (I8).
 enum Copies {
     /// At most this many: one per slot of a table that was not sealed.
@@ -435,6 +439,34 @@ impl<S: SlotKind + Send + 'static> Tables<S> {
             root.resize.begin_sealing();
             self.finish_migration(guard);
         }
+    }
+
+    /// Make the root hold `entries` entries before it grows (`reserve`): finish any
+    /// migration, and if the root is smaller than `entries` calls for, migrate it to a
+    /// table of that size, this thread copying every block itself (as
+    /// `finish_migration`; concurrent writers help as usual). The root is then at least
+    /// that size unless a concurrent shrink (removes that made it sparse) replaced it
+    /// again; that is retried a few times, then left to the next insert's growth, so a
+    /// reserve racing a stream of removes cannot spin.
+    ///
+    /// Panics with "capacity overflow" if the table size does not fit in `usize`.
+    pub(crate) fn reserve(&self, entries: usize, guard: &Guard) {
+        let cap = capacity_for(entries).unwrap_or_else(|| panic!("splitmap: capacity overflow"));
+        for _ in 0..RESERVE_TRIES {
+            self.finish_migration(guard);
+            let root = self.root(guard);
+            if root.cap >= cap {
+                return;
+            }
+            // As `start_migration`: a `next` published meanwhile (or a seal's) wins,
+            // and the loop looks at the size it gave.
+            if next_of(root, guard).is_none() && !root.resize.is_sealing() {
+                let (_, removed) = self.count.sums();
+                let copies = Copies::AtMost(root.len());
+                self.publish_next(root, cap, false, copies, removed, guard);
+            }
+        }
+        self.finish_migration(guard);
     }
 
     /// The `next` of `table` (the root), allocating it if needed. The new table keeps

@@ -21,7 +21,7 @@ mod retire;
 mod slots;
 mod word;
 
-use std::borrow::Borrow;
+use equivalent::Equivalent;
 use std::marker::PhantomData;
 
 use crossbeam_epoch::Guard;
@@ -94,12 +94,11 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         guard: &'g Guard,
     ) -> Option<&'g Entry<K, V>>
     where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Equivalent<K> + ?Sized,
     {
         let mut table = self.tables.root(guard);
         loop {
-            match locate(table, hash, |k: &K| k.borrow() == key) {
+            match locate(table, hash, |k: &K| key.equivalent(k)) {
                 // A frozen but not yet COPIED entry is still current: no writer can
                 // change the key in `next` before the COPIED bit is set (I3).
                 Loc::Found { word, .. } => return Some(entry_ref(word, guard)),
@@ -134,6 +133,11 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         });
     }
 
+    /// Grow the table, if needed, to hold `entries` entries (`Tables::reserve`).
+    pub(crate) fn reserve(&self, entries: usize, guard: &Guard) {
+        self.tables.reserve(entries, guard);
+    }
+
     /// Finish any migration in flight, then shrink to the live count (after `retain`).
     pub(crate) fn shrink_to_fit(&self, guard: &Guard) {
         self.tables.shrink_to_fit(guard);
@@ -145,8 +149,7 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     /// map, nor any reference into it (every `Ref`, handle and iterator borrows it).
     pub(crate) fn find_mut<Q>(&mut self, hash: u64, key: &Q) -> Option<&mut V>
     where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Equivalent<K> + ?Sized,
     {
         let guard = crate::raw::reclaim::pin();
         let entry: *const Entry<K, V> = self.find(hash, key, &guard)?;

@@ -4,7 +4,7 @@
 //! decision; `remove_at`, `replace_at` and `insert_at` carry it out. The migration's
 //! parts (helping, the absence proof, room) are the driver's (`migrate::Tables`).
 
-use std::borrow::Borrow;
+use equivalent::Equivalent;
 
 use crossbeam_epoch::Guard;
 
@@ -23,12 +23,20 @@ pub(crate) enum KeyRef<'q, K, Q: ?Sized> {
     Owned(Option<K>),
 }
 
-impl<K: Borrow<Q>, Q: Eq + ?Sized> KeyRef<'_, K, Q> {
+impl<K> KeyRef<'static, K, K> {
+    /// A key the caller owns (moved into the entry if one is created).
+    #[inline]
+    pub(crate) fn owned(key: K) -> Self {
+        KeyRef::Owned(Some(key))
+    }
+}
+
+impl<K: Eq, Q: Equivalent<K> + ?Sized> KeyRef<'_, K, Q> {
     #[inline]
     fn matches(&self, k: &K) -> bool {
         match self {
-            KeyRef::Borrowed(q) => k.borrow() == *q,
-            KeyRef::Owned(Some(o)) => k.borrow() == o.borrow(),
+            KeyRef::Borrowed(q) => q.equivalent(k),
+            KeyRef::Owned(Some(o)) => k == o,
             KeyRef::Owned(None) => false,
         }
     }
@@ -141,8 +149,8 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         decide: F,
     ) -> Modified<'g, K, V>
     where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        K: Eq,
+        Q: Equivalent<K> + ?Sized,
         F: FnMut(Option<&'g Entry<K, V>>, Option<V>) -> Decision<K, V>,
     {
         self.modify_giving_back(hash, key, guard, decide).0
@@ -158,8 +166,8 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         decide: F,
     ) -> (Modified<'g, K, V>, Option<K>)
     where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        K: Eq,
+        Q: Equivalent<K> + ?Sized,
         F: FnMut(Option<&'g Entry<K, V>>, Option<V>) -> Decision<K, V>,
     {
         let mut write = Write {

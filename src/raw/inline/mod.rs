@@ -122,6 +122,11 @@ impl RawWordMap {
         });
     }
 
+    /// Grow the table, if needed, to hold `entries` entries (`Tables::reserve`).
+    pub(crate) fn reserve(&self, entries: usize, guard: &Guard) {
+        self.tables.reserve(entries, guard);
+    }
+
     /// Finish any migration in flight, then shrink to the live count.
     pub(crate) fn shrink_to_fit(&self, guard: &Guard) {
         self.tables.shrink_to_fit(guard);
