@@ -154,6 +154,9 @@ pub use set::{HashSet, PinnedSet, SetIter};
 pub use word::{IntWord, Word};
 pub use word_map::{WordIter, WordMap};
 
+#[cfg(feature = "rayon")]
+pub use rayon_impls::ParIter;
+
 /// Lookups by a type that compares equal to the key (re-exported from the
 /// [`equivalent`](https://docs.rs/equivalent) crate, as hashbrown and indexmap do).
 ///

@@ -41,3 +41,75 @@ fn parallel_word_count() {
     assert_eq!(counts.get_cloned("the"), Some(3000));
     assert_eq!(counts.get_cloned("fox"), Some(1000));
 }
+
+/// `par_iter` yields what the sequential `iter` does, for every collection, and the
+/// owned `into_par_iter` moves every entry out once.
+#[test]
+fn par_iter_matches_sequential_iteration() {
+    let n = 50_000u64;
+    let map: HashMap<u64, String> = (0..n).map(|i| (i, i.to_string())).collect();
+    let m = map.pin();
+    let mut par: Vec<(u64, String)> = m.par_iter().map(|(k, v)| (*k, v.clone())).collect();
+    par.sort_unstable();
+    let mut seq: Vec<(u64, String)> = m.iter().map(|(k, v)| (*k, v.clone())).collect();
+    seq.sort_unstable();
+    assert_eq!(par.len(), n as usize);
+    assert_eq!(par, seq);
+    drop(m);
+
+    let mut owned: Vec<(u64, String)> = map.into_par_iter().collect();
+    owned.sort_unstable();
+    assert_eq!(owned, seq);
+
+    let set: HashSet<u64> = (0..n).collect();
+    assert_eq!(set.pin().par_iter().sum::<u64>(), n * (n - 1) / 2);
+
+    let words: WordMap<u64, u64> = (0..n).map(|i| (i, i * 3)).collect();
+    let mut pairs: Vec<(u64, u64)> = words.par_iter().collect();
+    pairs.sort_unstable();
+    assert_eq!(pairs, (0..n).map(|i| (i, i * 3)).collect::<Vec<_>>());
+}
+
+/// Weak consistency under writers: keys present for the whole walk appear exactly once
+/// with their value, while other threads insert and remove keys of their own (and so
+/// grow and shrink the table under the walk).
+#[test]
+fn par_iter_during_writes_yields_every_stable_key_once() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let stable = 20_000u64;
+    let map: HashMap<u64, u64> = HashMap::with_capacity(0);
+    for k in 0..stable {
+        map.insert(k, k + 1);
+    }
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut round = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let base = 1 << 40 | round << 20;
+                for k in 0..5_000 {
+                    map.insert(base + k, 0);
+                }
+                for k in 0..5_000 {
+                    map.remove(&(base + k));
+                }
+                round += 1;
+            }
+        });
+        for _ in 0..20 {
+            let m = map.pin();
+            let mut seen: Vec<u64> = m
+                .par_iter()
+                .filter(|(k, _)| **k < stable)
+                .map(|(k, v)| {
+                    assert_eq!(*v, k + 1, "a stable key's value");
+                    *k
+                })
+                .collect();
+            seen.sort_unstable();
+            assert_eq!(seen.len(), stable as usize, "each stable key once");
+            assert!(seen.iter().copied().eq(0..stable));
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+}
