@@ -168,7 +168,9 @@ impl<T: Send> ParIter<T> {
 
 impl<T: std::fmt::Debug> std::fmt::Debug for ParIter<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ParIter").field("snapshot", &self.snapshot).finish()
+        f.debug_struct("ParIter")
+            .field("snapshot", &self.snapshot)
+            .finish()
     }
 }
 

@@ -118,6 +118,13 @@ impl<K, V> Iterator for IntoIter<K, V> {
 impl<K, V> ExactSizeIterator for IntoIter<K, V> {}
 
 /// What [`HashMap::drain`] returns: the entries it took, by value.
+///
+/// ```
+/// let mut map = splitmap::HashMap::from([(1, "a".to_string())]);
+/// let drained: splitmap::Drain<i32, String> = map.drain();
+/// assert_eq!(drained.collect::<Vec<_>>(), [(1, "a".to_string())]);
+/// assert!(map.is_empty());
+/// ```
 pub type Drain<K, V> = IntoIter<K, V>;
 
 impl<'a, 'm, K, V, S> IntoIterator for &'a Pinned<'m, K, V, S>
