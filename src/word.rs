@@ -37,8 +37,20 @@ use std::hash::Hash;
 /// ```
 pub trait Word: Copy + Eq + Hash {
     /// This value as a word.
+    ///
+    /// ```
+    /// use splitmap::Word;
+    /// assert_eq!('a'.to_word(), 97);
+    /// assert_eq!((-1i8).to_word(), u64::MAX); // sign-extended through i64
+    /// ```
     fn to_word(self) -> u64;
     /// The value that `to_word` turned into `word`.
+    ///
+    /// ```
+    /// use splitmap::Word;
+    /// assert_eq!(char::from_word('a'.to_word()), 'a');
+    /// assert_eq!(i8::from_word((-1i8).to_word()), -1);
+    /// ```
     fn from_word(word: u64) -> Self;
 }
 
@@ -62,8 +74,18 @@ pub trait IntWord: Word {
     /// The zero a missing key counts from.
     const ZERO: Self;
     /// `self + rhs`, wrapping.
+    ///
+    /// ```
+    /// use splitmap::IntWord;
+    /// assert_eq!(IntWord::wrapping_add(250u8, 10), 4);
+    /// ```
     fn wrapping_add(self, rhs: Self) -> Self;
     /// `self - rhs`, wrapping.
+    ///
+    /// ```
+    /// use splitmap::IntWord;
+    /// assert_eq!(IntWord::wrapping_sub(0u8, 1), 255);
+    /// ```
     fn wrapping_sub(self, rhs: Self) -> Self;
 }
 

@@ -29,6 +29,13 @@ pub use results::{Compute, OccupiedError, Operation, Ref};
 
 /// The default hasher: [`ahash::RandomState`], seeded per map, which keeps an attacker
 /// from choosing keys that collide (and from forcing the table to grow without bound).
+///
+/// ```
+/// let map: splitmap::HashMap<u8, u8, splitmap::DefaultHashBuilder> =
+///     splitmap::HashMap::with_hasher(splitmap::DefaultHashBuilder::new());
+/// map.insert(1, 2);
+/// assert_eq!(map.get_cloned(&1), Some(2));
+/// ```
 pub type DefaultHashBuilder = ahash::RandomState;
 
 /// A lock-free concurrent hash map.
@@ -129,6 +136,15 @@ impl<K, V, S> HashMap<K, V, S> {
     /// # Panics
     ///
     /// Panics with "capacity overflow" if the table would not fit in the address space.
+    ///
+    /// ```
+    /// use std::hash::BuildHasherDefault;
+    /// use std::collections::hash_map::DefaultHasher;
+    ///
+    /// let map: splitmap::HashMap<u64, u64, BuildHasherDefault<DefaultHasher>> =
+    ///     splitmap::HashMap::with_capacity_and_hasher(1000, Default::default());
+    /// assert!(map.capacity() >= 1000);
+    /// ```
     pub fn with_capacity_and_hasher(capacity: usize, build_hasher: S) -> Self {
         HashMap {
             raw: RawMap::with_capacity(capacity),
@@ -137,6 +153,15 @@ impl<K, V, S> HashMap<K, V, S> {
     }
 
     /// The map's hasher.
+    ///
+    /// ```
+    /// use std::hash::BuildHasher;
+    ///
+    /// let map: splitmap::HashMap<&str, u8> = splitmap::HashMap::new();
+    /// // The same hash the map computes for a key (before its own mixing).
+    /// let h = map.hasher().hash_one("key");
+    /// assert_eq!(h, map.hasher().hash_one("key"));
+    /// ```
     pub fn hasher(&self) -> &S {
         &self.build_hasher
     }
@@ -154,6 +179,13 @@ impl<K, V, S> HashMap<K, V, S> {
     }
 
     /// `true` if [`len`](Self::len) is zero.
+    ///
+    /// ```
+    /// let map: splitmap::HashMap<u8, u8> = splitmap::HashMap::new();
+    /// assert!(map.is_empty());
+    /// map.insert(1, 1);
+    /// assert!(!map.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
