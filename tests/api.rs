@@ -184,3 +184,39 @@ fn churn_at_a_quarter_load_does_not_oscillate() {
     assert_eq!(map.len(), live as usize);
     assert!((0..live).all(|k| map.get_cloned(&k) == Some(k)));
 }
+
+/// The message of a panic `f` raises (it must raise one).
+fn panic_message(f: impl FnOnce()) -> String {
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("a panic");
+    err.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+/// A reserve whose capacity overflows panics with std's message, before touching the
+/// map, which stays usable; `reserve(0)` and a reserve the table already covers do
+/// nothing.
+#[test]
+fn reserve_overflow_panics_clearly_and_leaves_the_map_usable() {
+    let map: HashMap<u64, u64> = HashMap::new();
+    map.insert(1, 1);
+    let slots = map.slots();
+    map.reserve(0);
+    map.reserve(1);
+    assert_eq!(map.slots(), slots, "room already there: no migration");
+    // `len + additional` overflows; then the table size for the total does.
+    for additional in [usize::MAX, usize::MAX / 2 + 1] {
+        let msg = panic_message(|| map.reserve(additional));
+        assert!(msg.contains("capacity overflow"), "{additional}: {msg:?}");
+    }
+    assert_eq!(map.get_cloned(&1), Some(1));
+    map.insert(2, 2);
+    assert_eq!(map.len(), 2);
+
+    let words: splitmap::WordMap<u64, u64> = splitmap::WordMap::new();
+    let msg = panic_message(|| words.reserve(usize::MAX));
+    assert!(msg.contains("capacity overflow"), "{msg:?}");
+    words.insert(0, 0);
+    assert_eq!(words.get(&0), Some(0));
+}
