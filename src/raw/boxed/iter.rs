@@ -28,7 +28,7 @@ pub(crate) struct RawIter<'g, K, V> {
     idx: usize,
     /// Entries read ahead (slot, entry, its hash), in slot order; `next` takes them
     /// from `ahead_pos`.
-    ahead: [(usize, Option<&'g Entry<K, V>>, u64); AHEAD],
+    ahead: [ReadAhead<'g, K, V>; AHEAD],
     ahead_len: usize,
     ahead_pos: usize,
     /// Yielded entries whose slot is within `probe_cap` of the last one, by ascending
@@ -38,6 +38,10 @@ pub(crate) struct RawIter<'g, K, V> {
     /// `KeptIter` moves the guard it owns (`raw::guarded`).
     _guard: PhantomData<&'g Guard>,
 }
+
+/// One slot read ahead: its index, its entry (`None` only in the unused part of the
+/// buffer) and the entry's hash.
+type ReadAhead<'g, K, V> = (usize, Option<&'g Entry<K, V>>, u64);
 
 /// Slots read ahead at a time. Slots are in hash order and entries in allocation
 /// order, so each entry is a cache miss; reading the hashes of a run of slots in one
