@@ -135,8 +135,8 @@ impl<K: Word + Send + Sync, V: Word + Send + Sync, S: BuildHasher + Default + Sy
 }
 
 /// A parallel iterator (the `rayon` feature) over a snapshot of a collection: from
-/// [`Pinned`] (`(&K, &V)`), [`PinnedSet`] (`&T`), a [`WordMap`] (`(K, V)` copies) and
-/// a [`HashMap`] by value (`(K, V)`). Weakly consistent as `iter` is: every entry
+/// [`Pinned`] (`(&K, &V)`), [`PinnedSet`] (`&T`), a [`WordMap`] (`(K, V)` copies), and
+/// a [`HashMap`] (`(K, V)`) or [`HashSet`] (`T`) by value. Weakly consistent as `iter` is: every entry
 /// present for the whole walk appears once.
 ///
 /// The calling thread takes the snapshot with one sequential pass of `iter`; the work
@@ -263,6 +263,26 @@ where
     /// ```
     fn into_par_iter(self) -> Self::Iter {
         ParIter::new(self.iter().collect())
+    }
+}
+
+/// The elements by value: the set is drained by the calling thread first.
+impl<T, S> IntoParallelIterator for HashSet<T, S>
+where
+    T: Hash + Eq + Send + 'static,
+    S: BuildHasher,
+{
+    type Item = T;
+    type Iter = ParIter<T>;
+
+    /// ```
+    /// use rayon::prelude::*;
+    ///
+    /// let set: splitmap::HashSet<String> = ["a", "bb"].map(String::from).into();
+    /// assert_eq!(set.into_par_iter().map(|s| s.len()).sum::<usize>(), 3);
+    /// ```
+    fn into_par_iter(self) -> Self::Iter {
+        ParIter::new(self.into_iter().collect())
     }
 }
 

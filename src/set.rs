@@ -243,6 +243,20 @@ where
     pub fn retain<F: FnMut(&T) -> bool>(&self, mut keep: F) {
         self.map.retain(|k, _| keep(k))
     }
+
+    /// Move every element out, leaving the set empty (std's `drain`, eagerly, as
+    /// [`HashMap::drain`]).
+    ///
+    /// ```
+    /// let mut set: splitmap::HashSet<u8> = [7].into();
+    /// assert_eq!(set.drain().collect::<Vec<_>>(), [7]);
+    /// assert!(set.is_empty());
+    /// ```
+    pub fn drain(&mut self) -> SetIntoIter<T> {
+        SetIntoIter {
+            inner: self.map.drain(),
+        }
+    }
 }
 
 /// A handle on a [`HashSet`] that holds an epoch guard, from [`HashSet::pin`]: its
@@ -386,6 +400,60 @@ where
     type IntoIter = SetIter<'a, T>;
     fn into_iter(self) -> SetIter<'a, T> {
         self.iter()
+    }
+}
+
+/// The elements of a [`HashSet`] by value: from its `into_iter` and
+/// [`drain`](HashSet::drain).
+///
+/// ```
+/// let set: splitmap::HashSet<String> = ["a".to_string()].into();
+/// let it: splitmap::SetIntoIter<String> = set.into_iter();
+/// assert_eq!(it.collect::<Vec<_>>(), ["a".to_string()]);
+/// ```
+pub struct SetIntoIter<T> {
+    inner: crate::IntoIter<T, ()>,
+}
+
+impl<T> Iterator for SetIntoIter<T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        self.inner.next().map(|(t, ())| t)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<T> ExactSizeIterator for SetIntoIter<T> {}
+
+impl<T> fmt::Debug for SetIntoIter<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SetIntoIter")
+            .field("remaining", &self.inner.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The elements by value (std's `IntoIterator for HashSet`).
+impl<T, S> IntoIterator for HashSet<T, S>
+where
+    T: Hash + Eq + Send + 'static,
+    S: BuildHasher,
+{
+    type Item = T;
+    type IntoIter = SetIntoIter<T>;
+
+    /// ```
+    /// let set: splitmap::HashSet<u32> = (1..=3).collect();
+    /// let mut all: Vec<u32> = set.into_iter().collect();
+    /// all.sort();
+    /// assert_eq!(all, [1, 2, 3]);
+    /// ```
+    fn into_iter(self) -> SetIntoIter<T> {
+        SetIntoIter {
+            inner: self.map.into_iter(),
+        }
     }
 }
 

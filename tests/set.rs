@@ -158,3 +158,24 @@ fn concurrent_inserts_and_removes_have_one_winner_per_element() {
     assert_eq!(removed.load(Ordering::Relaxed), distinct);
     assert!(set.is_empty());
 }
+
+/// Owned iteration and `drain` give every element once, by value (std's meanings).
+#[test]
+fn into_iter_and_drain_move_every_element_out() {
+    let set: HashSet<String> = (0..100).map(|i| i.to_string()).collect();
+    let mut all: Vec<String> = set.into_iter().collect();
+    all.sort_unstable();
+    let mut want: Vec<String> = (0..100).map(|i| i.to_string()).collect();
+    want.sort_unstable();
+    assert_eq!(all, want);
+
+    let mut set: HashSet<u32> = (0..50).collect();
+    let drained = set.drain();
+    assert_eq!(drained.len(), 50);
+    let mut got: Vec<u32> = drained.collect();
+    got.sort_unstable();
+    assert!(got.iter().copied().eq(0..50));
+    assert!(set.is_empty());
+    set.insert(7);
+    assert!(set.contains(&7));
+}
