@@ -150,7 +150,7 @@ pub use map::{
     Compute, DefaultHashBuilder, Drain, Entry, HashMap, IntoIter, Iter, Keys, MapIter,
     OccupiedEntry, OccupiedError, Operation, Pinned, Ref, VacantEntry, Values,
 };
-pub use set::{HashSet, PinnedSet, SetIntoIter, SetIter};
+pub use set::{HashSet, PinnedSet, SetIntoIter, SetIter, SetRef, SetRefIter};
 pub use word::{IntWord, Word};
 pub use word_map::{WordIter, WordMap};
 

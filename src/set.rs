@@ -4,7 +4,7 @@ use equivalent::Equivalent;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 
-use crate::map::{DefaultHashBuilder, HashMap, Keys, Pinned};
+use crate::map::{DefaultHashBuilder, HashMap, Keys, MapIter, Pinned, Ref};
 
 /// A lock-free concurrent hash set, with the guarantees of [`HashMap`] (it is one, from
 /// elements to `()`).
@@ -142,6 +142,40 @@ where
     pub fn pin(&self) -> PinnedSet<'_, T, S> {
         PinnedSet {
             inner: self.map.pin(),
+        }
+    }
+
+    /// The stored element equal to `value`, as a [`SetRef`] that holds its own pin
+    /// (as [`HashMap::get`]; std's `HashSet::get` returns `&T`, which a shared set can
+    /// only give through a handle: [`PinnedSet::get`]).
+    ///
+    /// ```
+    /// let set = splitmap::HashSet::from(["a".to_string()]);
+    /// let a = set.get("a").unwrap();
+    /// assert_eq!(a.len(), 1); // derefs to the String
+    /// assert!(set.get("b").is_none());
+    /// ```
+    pub fn get<Q>(&self, value: &Q) -> Option<SetRef<'_, T>>
+    where
+        Q: Hash + Equivalent<T> + ?Sized,
+    {
+        self.map.get(value).map(|inner| SetRef { inner })
+    }
+
+    /// Iterate over the elements as [`SetRef`]s, with a pin the iterator owns (as
+    /// [`HashMap::iter`]): a function can return it, and each element may outlive it.
+    /// Weakly consistent, as [`PinnedSet::iter`].
+    ///
+    /// ```
+    /// let set: splitmap::HashSet<u32> = (1..=4).collect();
+    /// assert_eq!(set.iter().map(|x| *x).sum::<u32>(), 10);
+    /// for x in &set {
+    ///     assert!(*x >= 1);
+    /// }
+    /// ```
+    pub fn iter(&self) -> SetRefIter<'_, T> {
+        SetRefIter {
+            inner: self.map.iter(),
         }
     }
 
@@ -399,6 +433,79 @@ where
     type Item = &'a T;
     type IntoIter = SetIter<'a, T>;
     fn into_iter(self) -> SetIter<'a, T> {
+        self.iter()
+    }
+}
+
+/// An element of a [`HashSet`] that holds its own pin, from [`HashSet::get`] and
+/// [`HashSet::iter`]: it derefs to the element and keeps it alive (as a [`Ref`] does
+/// for a map entry) even if the element is removed meanwhile.
+///
+/// ```
+/// let set = splitmap::HashSet::from([5u8]);
+/// let five: splitmap::SetRef<'_, u8> = set.get(&5).unwrap();
+/// set.remove(&5);
+/// assert_eq!(*five, 5); // still readable
+/// ```
+pub struct SetRef<'s, T> {
+    inner: Ref<'s, T, ()>,
+}
+
+impl<T> std::ops::Deref for SetRef<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.inner.key()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for SetRef<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// Iterator over [`SetRef`]s that owns its pin, from [`HashSet::iter`].
+///
+/// ```
+/// let set = splitmap::HashSet::from([1, 2]);
+/// let it: splitmap::SetRefIter<'_, i32> = set.iter();
+/// assert_eq!(it.count(), 2);
+/// ```
+pub struct SetRefIter<'s, T> {
+    inner: MapIter<'s, T, ()>,
+}
+
+impl<'s, T: Eq> Iterator for SetRefIter<'s, T> {
+    type Item = SetRef<'s, T>;
+    fn next(&mut self) -> Option<SetRef<'s, T>> {
+        self.inner.next().map(|inner| SetRef { inner })
+    }
+}
+
+impl<T> fmt::Debug for SetRefIter<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SetRefIter").finish_non_exhaustive()
+    }
+}
+
+/// `for x in &set`: [`SetRef`]s, as [`HashSet::iter`].
+impl<'s, T, S> IntoIterator for &'s HashSet<T, S>
+where
+    T: Hash + Eq + Send + 'static,
+    S: BuildHasher,
+{
+    type Item = SetRef<'s, T>;
+    type IntoIter = SetRefIter<'s, T>;
+
+    /// ```
+    /// let set = splitmap::HashSet::from([1, 2, 3]);
+    /// let mut n = 0;
+    /// for x in &set {
+    ///     n += *x;
+    /// }
+    /// assert_eq!(n, 6);
+    /// ```
+    fn into_iter(self) -> SetRefIter<'s, T> {
         self.iter()
     }
 }

@@ -179,3 +179,28 @@ fn into_iter_and_drain_move_every_element_out() {
     set.insert(7);
     assert!(set.contains(&7));
 }
+
+/// The set's own `get` and `iter` (each `SetRef` holding its pin) agree with the
+/// handle's, and a `SetRef` stays readable after its element is removed and the set
+/// churns on.
+#[test]
+fn set_refs_match_the_handle_and_outlive_removal() {
+    let set: HashSet<String> = (0..200).map(|i| i.to_string()).collect();
+    let mut via_refs: Vec<String> = set.iter().map(|x| x.clone()).collect();
+    via_refs.sort_unstable();
+    let mut via_handle: Vec<String> = set.pin().iter().cloned().collect();
+    via_handle.sort_unstable();
+    assert_eq!(via_refs, via_handle);
+    assert_eq!(set.get("17").map(|x| x.len()), Some(2));
+    assert!(set.get("200").is_none());
+
+    let held = set.get("5").unwrap();
+    assert!(set.remove("5"));
+    for i in 1000..21_000 {
+        set.insert(i.to_string());
+        set.remove(&(i - 1).to_string());
+    }
+    assert_eq!(held.as_str(), "5");
+    drop(held);
+    assert!(!set.contains("5"));
+}
