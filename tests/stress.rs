@@ -390,12 +390,62 @@ fn racing_try_insert_and_remove_have_one_winner_per_key() {
 /// the re-inserts race freezes, copies, purges and promotions). Every successful insert and remove is counted per key; at the end
 /// each key is present exactly when its inserts outnumber its removes by one, and
 /// never by more (one slot per key), and the map's length agrees.
+/// Per-key counts of successful inserts and removes of keys `0..n`, for tests where
+/// threads race `try_insert` and `remove` on a few keys: at the end every key must be
+/// present exactly when it was inserted once more than it was removed.
+struct Accounts {
+    inserted: Vec<AtomicUsize>,
+    removed: Vec<AtomicUsize>,
+}
+
+impl Accounts {
+    fn new(n: u64) -> Self {
+        Accounts {
+            inserted: (0..n).map(|_| AtomicUsize::new(0)).collect(),
+            removed: (0..n).map(|_| AtomicUsize::new(0)).collect(),
+        }
+    }
+
+    /// From the random word `x`: try to insert or remove key `x % n` (through a handle
+    /// if `pinned`), and count it if it happened.
+    fn step(&self, map: &HashMap<u64, u64>, x: u64, pinned: bool) {
+        let k = x % self.inserted.len() as u64;
+        if x & (1 << 40) == 0 {
+            let new = if pinned {
+                map.pin().try_insert(k, x).is_ok()
+            } else {
+                map.try_insert(k, x).is_ok()
+            };
+            if new {
+                self.inserted[k as usize].fetch_add(1, Ordering::Relaxed);
+            }
+        } else if map.remove(&k).is_some() {
+            self.removed[k as usize].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Check every key against its counts and `len` against the keys present.
+    fn check(&self, map: &HashMap<u64, u64>) -> usize {
+        let mut live = 0;
+        for (k, (i, r)) in self.inserted.iter().zip(&self.removed).enumerate() {
+            let (i, r) = (i.load(Ordering::Relaxed), r.load(Ordering::Relaxed));
+            let present = map.contains_key(&(k as u64));
+            assert_eq!(
+                i,
+                r + usize::from(present),
+                "key {k}: {i} inserts, {r} removes, present: {present}"
+            );
+            live += usize::from(present);
+        }
+        assert_eq!(map.len(), live);
+        live
+    }
+}
+
 #[test]
 fn reinserts_race_removals_and_migrations() {
-    const KEYS: u64 = 64;
     let map: HashMap<u64, u64> = HashMap::with_capacity(0);
-    let inserted: Vec<AtomicUsize> = (0..KEYS).map(|_| AtomicUsize::new(0)).collect();
-    let removed: Vec<AtomicUsize> = (0..KEYS).map(|_| AtomicUsize::new(0)).collect();
+    let accounts = Accounts::new(64);
     let rounds = scale(200_000);
     on_threads(4, |t| {
         if t == 0 {
@@ -419,31 +469,10 @@ fn reinserts_race_removals_and_migrations() {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let k = x % KEYS;
-            if x & (1 << 40) == 0 {
-                if map.pin().try_insert(k, x).is_ok() {
-                    inserted[k as usize].fetch_add(1, Ordering::Relaxed);
-                }
-            } else if map.remove(&k).is_some() {
-                removed[k as usize].fetch_add(1, Ordering::Relaxed);
-            }
+            accounts.step(&map, x, true);
         }
     });
-    let mut live = 0;
-    for k in 0..KEYS {
-        let (i, r) = (
-            inserted[k as usize].load(Ordering::Relaxed),
-            removed[k as usize].load(Ordering::Relaxed),
-        );
-        let present = map.contains_key(&k);
-        assert_eq!(
-            i,
-            r + usize::from(present),
-            "key {k}: {i} inserts, {r} removes, present: {present}"
-        );
-        live += usize::from(present);
-    }
-    assert_eq!(map.len(), live);
+    accounts.check(&map);
 }
 
 /// `reserve` and `shrink_to_fit` start migrations of their own sizes from whatever the
@@ -451,10 +480,8 @@ fn reinserts_race_removals_and_migrations() {
 /// start theirs: every insert and remove must still count exactly.
 #[test]
 fn reserve_and_shrink_race_writers() {
-    const KEYS: u64 = 512;
     let map: HashMap<u64, u64> = HashMap::with_capacity(0);
-    let inserted: Vec<AtomicUsize> = (0..KEYS).map(|_| AtomicUsize::new(0)).collect();
-    let removed: Vec<AtomicUsize> = (0..KEYS).map(|_| AtomicUsize::new(0)).collect();
+    let accounts = Accounts::new(512);
     let rounds = scale(200_000);
     let done = AtomicUsize::new(0);
     let resizes = AtomicUsize::new(0);
@@ -480,15 +507,7 @@ fn reserve_and_shrink_race_writers() {
             return;
         }
         for _ in 0..rounds {
-            let x = next();
-            let k = x % KEYS;
-            if x & (1 << 40) == 0 {
-                if map.try_insert(k, x).is_ok() {
-                    inserted[k as usize].fetch_add(1, Ordering::Relaxed);
-                }
-            } else if map.remove(&k).is_some() {
-                removed[k as usize].fetch_add(1, Ordering::Relaxed);
-            }
+            accounts.step(&map, next(), false);
         }
         done.fetch_add(1, Ordering::Relaxed);
     });
@@ -496,21 +515,7 @@ fn reserve_and_shrink_race_writers() {
         resizes.load(Ordering::Relaxed) > 10,
         "the resizer ran alongside"
     );
-    let mut live = 0;
-    for k in 0..KEYS {
-        let (i, r) = (
-            inserted[k as usize].load(Ordering::Relaxed),
-            removed[k as usize].load(Ordering::Relaxed),
-        );
-        let present = map.contains_key(&k);
-        assert_eq!(
-            i,
-            r + usize::from(present),
-            "key {k}: {i} inserts, {r} removes"
-        );
-        live += usize::from(present);
-    }
-    assert_eq!(map.len(), live);
+    let live = accounts.check(&map);
     assert_eq!(map.iter().count(), live);
     map.reserve(100_000);
     assert!(map.capacity() >= live + 100_000);
