@@ -269,3 +269,54 @@ fn compare_exchange_increments_are_exact() {
     assert_eq!(map.get(&0), Some(THREADS * per));
     assert_eq!(map.get(&255), Some(2 * THREADS * per));
 }
+
+/// Iteration while another thread grows and shrinks the table with keys of its own
+/// (and removes them again, leaving tombstones): every stable key (edge values
+/// included) is yielded exactly once with its value, and a churned key only with the
+/// value it was given, never a removed one.
+#[test]
+fn iteration_during_writes_yields_every_stable_key_once() {
+    // No edge key has this top nibble (see `edge_key`).
+    const CHURN: u64 = 0x7 << 60;
+    let stable: Vec<u64> = (0..2_000).map(edge_key).collect();
+    let map: WordMap<u64, u64> = WordMap::with_capacity(0);
+    for &k in &stable {
+        map.insert(k, !k);
+    }
+    let stop = AtomicBool::new(false);
+    let waves = std::sync::atomic::AtomicU64::new(0);
+    let mut walks = 0u64;
+    let mut churned_seen = 0u64;
+    std::thread::scope(|s| {
+        let _stop = StopOnDrop(&stop);
+        s.spawn(|| {
+            let mut wave = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let n = 64 << (wave % 7);
+                for j in 0..n {
+                    map.insert(CHURN | j, j + 1);
+                }
+                for j in 0..n {
+                    map.remove(&(CHURN | j));
+                }
+                wave += 1;
+                waves.store(wave, Ordering::Relaxed);
+            }
+        });
+        while walks < scale(50) || waves.load(Ordering::Relaxed) < scale(200) {
+            let mut seen = HashSet::new();
+            for (k, v) in map.iter() {
+                if k & !0xffff == CHURN {
+                    assert_eq!(v, (k & 0xffff) + 1, "a churned key's value");
+                    churned_seen += 1;
+                    continue;
+                }
+                assert_eq!(v, !k, "a stable key's value");
+                assert!(seen.insert(k), "{k:#x} yielded twice");
+            }
+            assert_eq!(seen.len(), stable.len(), "every stable key");
+            walks += 1;
+        }
+    });
+    assert!(churned_seen > 0, "the walks ran while the churn did");
+}

@@ -55,7 +55,9 @@ impl Slot {
     }
 
     /// The key word. Relaxed where it follows a `ctrl` load (that Acquire orders it);
-    /// a key word is written once and carries no other data.
+    /// a key word is written once and carries no other data. Iteration reads it before
+    /// the control word, only to skip unclaimed slots (`RawWordIter::next` says why
+    /// Relaxed is enough there).
     #[inline]
     pub(in crate::raw) fn key(&self) -> u64 {
         self.key.load(Ordering::Relaxed)

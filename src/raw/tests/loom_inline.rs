@@ -158,3 +158,27 @@ pub(super) fn late_copier_never_overwrites_a_newer_write() {
         assert_eq!(map.len(), 2);
     });
 }
+
+/// Iteration races an insert of a new key into an unclaimed slot (claim, then value),
+/// and reads each slot's key word before its control word (`RawWordIter::next`). X was
+/// inserted before the walk (happens-before it): it is yielded exactly once, with its
+/// value. K is yielded at most once, and only with the value the insert gave it: never
+/// for a slot that is claimed but has no value yet, never with any other value.
+pub(super) fn iteration_races_an_insert() {
+    model(|| {
+        let map = Arc::new(RawWordMap::with_capacity(4));
+        set(&map, X, 7);
+        let other = map.clone();
+        let t = thread::spawn(move || set(&other, K, 1).prev);
+        let seen: Vec<(u64, u64)> = map.iter().collect();
+        assert_eq!(t.join().unwrap(), None, "K was new");
+        assert_eq!(
+            seen.iter().filter(|&&e| e == (X, 7)).count(),
+            1,
+            "X once, with its value: {seen:?}"
+        );
+        let ks: Vec<&(u64, u64)> = seen.iter().filter(|e| e.0 == K).collect();
+        assert!(ks.len() <= 1 && ks.iter().all(|e| e.1 == 1), "K: {seen:?}");
+        assert_eq!(seen.len(), 1 + ks.len(), "nothing else: {seen:?}");
+    });
+}

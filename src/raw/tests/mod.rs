@@ -186,6 +186,10 @@ mod inline_slots {
         m::remove_then_revive_races_freeze();
     }
     #[test]
+    fn iteration_races_an_insert() {
+        m::iteration_races_an_insert();
+    }
+    #[test]
     fn late_copier_never_overwrites_a_newer_write() {
         m::late_copier_never_overwrites_a_newer_write();
     }
