@@ -512,6 +512,38 @@ impl<K: Word, V: IntWord, S: BuildHasher> WordMap<K, V, S> {
     }
 }
 
+/// `for (k, v) in &map`: copies, as [`WordMap::iter`].
+impl<K: Word, V: Word, S: BuildHasher> IntoIterator for &WordMap<K, V, S> {
+    type Item = (K, V);
+    type IntoIter = WordIter<K, V>;
+
+    /// ```
+    /// let map: splitmap::WordMap<u8, u32> = [(1, 10), (2, 20)].into_iter().collect();
+    /// let mut sum = 0;
+    /// for (_, v) in &map {
+    ///     sum += v;
+    /// }
+    /// assert_eq!(sum, 30);
+    /// ```
+    fn into_iter(self) -> WordIter<K, V> {
+        self.iter()
+    }
+}
+
+/// The entries by value (a snapshot taken before the map is dropped).
+impl<K: Word, V: Word, S: BuildHasher> IntoIterator for WordMap<K, V, S> {
+    type Item = (K, V);
+    type IntoIter = std::vec::IntoIter<(K, V)>;
+
+    /// ```
+    /// let map: splitmap::WordMap<u8, u32> = [(1, 10)].into_iter().collect();
+    /// assert_eq!(map.into_iter().collect::<Vec<_>>(), [(1, 10)]);
+    /// ```
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter().collect::<Vec<_>>().into_iter()
+    }
+}
+
 /// A weakly consistent iterator over a [`WordMap`]'s entries, by copy (see
 /// [`WordMap::iter`]).
 ///
