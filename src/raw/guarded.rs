@@ -63,17 +63,26 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
         op: impl for<'g> FnOnce(&'g Self, &'g Guard) -> (T, [Option<&'g Entry<K, V>>; N]),
     ) -> (T, [Option<Guarded<'m, K, V>>; N]) {
         let (report, found) = op(self, &guard);
-        let found = found.map(|e| e.map(NonNull::from));
+        // Plain loops rather than `array::map`, which did not inline (about 30
+        // instructions per `get` in callgrind, a tenth of a per-call lookup).
+        let mut entries: [Option<NonNull<Entry<K, V>>>; N] = [None; N];
+        for (ptr, entry) in entries.iter_mut().zip(found.iter()) {
+            *ptr = entry.map(NonNull::from);
+        }
         let mut first = Some(guard);
-        let kept = found.map(|e| {
-            e.map(|entry| Guarded {
-                entry,
-                // A nested pin only bumps the thread's guard count (it never collects):
-                // the first guard is alive in an earlier element, so the epoch holds.
-                _guard: first.take().unwrap_or_else(crossbeam_epoch::pin),
-                _map: PhantomData,
-            })
-        });
+        let mut kept: [Option<Guarded<'m, K, V>>; N] = std::array::from_fn(|_| None);
+        for (slot, entry) in kept.iter_mut().zip(entries) {
+            if let Some(entry) = entry {
+                *slot = Some(Guarded {
+                    entry,
+                    // A nested pin only bumps the thread's guard count (it never
+                    // collects): the first guard is alive in an earlier element, so
+                    // the epoch holds.
+                    _guard: first.take().unwrap_or_else(crossbeam_epoch::pin),
+                    _map: PhantomData,
+                });
+            }
+        }
         (report, kept)
     }
 

@@ -70,14 +70,13 @@ impl Garbage {
 }
 
 struct Local {
-    /// A map call on this thread is inside crossbeam's `pin` or `flush`.
-    collecting: Cell<bool>,
     /// Expired garbage, released a few at a time by this thread's map calls.
     queue: RefCell<Vec<Garbage>>,
 }
 
 impl Drop for Local {
     fn drop(&mut self) {
+        let _ = FLAGS.try_with(|f| f.queued.set(0));
         for garbage in self.queue.get_mut().drain(..) {
             // SAFETY: only expired garbage is queued (`expired`).
             unsafe { garbage.release() };
@@ -85,47 +84,61 @@ impl Drop for Local {
     }
 }
 
+/// What every map call checks, kept apart from the queue: a thread-local without a
+/// destructor is a plain thread-relative access, where one with a destructor (`LOCAL`,
+/// for the queue) is checked for registration and teardown at every access. So a pin
+/// sets and restores `collecting` and finds the queue empty without touching `LOCAL`.
+struct Flags {
+    /// A map call on this thread is inside crossbeam's `pin` or `flush`.
+    collecting: Cell<bool>,
+    /// How many entries `LOCAL`'s queue holds (kept equal to its length by every push
+    /// and pop; reset when the queue is torn down).
+    queued: Cell<usize>,
+}
+
 #[cfg(not(splitmap_loom))]
 std::thread_local! {
-    static LOCAL: Local = const {
-        Local { collecting: Cell::new(false), queue: RefCell::new(Vec::new()) }
-    };
+    static LOCAL: Local = const { Local { queue: RefCell::new(Vec::new()) } };
+    static FLAGS: Flags = const { Flags { collecting: Cell::new(false), queued: Cell::new(0) } };
 }
 
 #[cfg(splitmap_loom)]
 loom::thread_local! {
-    static LOCAL: Local = Local { collecting: Cell::new(false), queue: RefCell::new(Vec::new()) };
+    static LOCAL: Local = Local { queue: RefCell::new(Vec::new()) };
+    static FLAGS: Flags = Flags { collecting: Cell::new(false), queued: Cell::new(0) };
 }
 
 /// Run `f` (a call into crossbeam that may collect) with this thread marked as
 /// collecting for a map call, so the garbage it expires is queued.
+#[inline]
 pub(super) fn collecting<R>(f: impl FnOnce() -> R) -> R {
     /// Restores the previous mark, on unwind too (a deferred function may panic).
     struct Restore(Option<bool>);
     impl Drop for Restore {
+        #[inline]
         fn drop(&mut self) {
             if let Some(was) = self.0 {
-                let _ = LOCAL.try_with(|l| l.collecting.set(was));
+                let _ = FLAGS.try_with(|f| f.collecting.set(was));
             }
         }
     }
-    let _restore = Restore(LOCAL.try_with(|l| l.collecting.replace(true)).ok());
+    let _restore = Restore(FLAGS.try_with(|f| f.collecting.replace(true)).ok());
     f()
 }
 
 /// The deferred function of every retired entry: its grace period is over.
 pub(super) fn expired(garbage: Garbage) {
     let mut garbage = Some(garbage);
-    let _ = LOCAL.try_with(|l| {
-        if !l.collecting.get() {
-            return;
-        }
-        if let Ok(mut queue) = l.queue.try_borrow_mut() {
-            if queue.len() < CAPACITY {
-                queue.extend(garbage.take());
+    if FLAGS.try_with(|f| f.collecting.get()).unwrap_or(false) {
+        let _ = LOCAL.try_with(|l| {
+            if let Ok(mut queue) = l.queue.try_borrow_mut() {
+                if queue.len() < CAPACITY {
+                    queue.extend(garbage.take());
+                    let _ = FLAGS.try_with(|f| f.queued.set(queue.len()));
+                }
             }
-        }
-    });
+        });
+    }
     if let Some(garbage) = garbage {
         // Not in a map call, the queue is full, or the thread is exiting: release now.
         // SAFETY: the epoch ran this deferred function, so the grace period is over.
@@ -136,6 +149,9 @@ pub(super) fn expired(garbage: Garbage) {
 /// Release a few queued entries: one, plus one for every `STEP` waiting.
 #[inline]
 pub(super) fn release_some() {
+    if FLAGS.try_with(|f| f.queued.get()).unwrap_or(0) == 0 {
+        return;
+    }
     release(|waiting| 1 + waiting / STEP);
 }
 
@@ -160,7 +176,9 @@ fn release(budget: impl FnOnce(usize) -> usize) {
                 left = budget(queue.len());
             }
             left = left.checked_sub(1)?;
-            queue.pop()
+            let garbage = queue.pop();
+            let _ = FLAGS.try_with(|f| f.queued.set(queue.len()));
+            garbage
         });
         match next {
             // SAFETY: only expired garbage is queued (`expired`).
