@@ -289,7 +289,7 @@ fn iteration_during_writes_yields_every_stable_key_once() {
     let mut churned_seen = 0u64;
     std::thread::scope(|s| {
         let _stop = StopOnDrop(&stop);
-        s.spawn(|| {
+        let churn = s.spawn(|| {
             let mut wave = 0u64;
             while !stop.load(Ordering::Relaxed) {
                 let n = 64 << (wave % 7);
@@ -317,6 +317,9 @@ fn iteration_during_writes_yields_every_stable_key_once() {
             assert_eq!(seen.len(), stable.len(), "every stable key");
             walks += 1;
         }
+        // Joined through its handle, which TSan sees (docs/testing.md, "TSan").
+        stop.store(true, Ordering::Relaxed);
+        churn.join().unwrap();
     });
     assert!(churned_seen > 0, "the walks ran while the churn did");
 }
