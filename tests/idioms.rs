@@ -38,6 +38,20 @@ fn parallel_word_count() {
     assert_eq!(atomic.get("a").map(|n| n.load(Relaxed)), Some(12));
     assert_eq!(atomic.get("b").map(|n| n.load(Relaxed)), Some(8));
 
+    // One thread counting many words: a handle per batch (docs/migrating.md).
+    let words: Vec<&str> = text.split(' ').cycle().take(600).collect();
+    for batch in words.chunks(256) {
+        let m = atomic.pin();
+        for w in batch {
+            match m.get(*w) {
+                Some(n) => n.fetch_add(1, Relaxed),
+                None => m.entry(w.to_string()).or_default().fetch_add(1, Relaxed),
+            };
+        }
+    }
+    assert_eq!(atomic.get("a").map(|n| n.load(Relaxed)), Some(12 + 300));
+    assert_eq!(atomic.get("c").map(|n| n.load(Relaxed)), Some(4 + 100));
+
     let by_id: WordMap<u32, u64> = WordMap::new();
     std::thread::scope(|s| {
         for _ in 0..4 {
