@@ -91,11 +91,12 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     pub(crate) fn iter_kept<'m>(&'m self) -> KeptIter<'m, K, V> {
         let guard = super::reclaim::pin();
         let iter = self.iter(&guard);
-        // SAFETY: only the lifetime changes. A `RawIter` holds references to the root
-        // table and its entries, valid while the guard it was made under lives (I7),
-        // and no reference to the guard itself; `KeptIter` owns that guard, drops it
-        // after the iterator (field order), and hands out entries only with a pin
-        // nested in it.
+        // Only the lifetime changes. A `RawIter` holds references to the root table and
+        // its entries (read-ahead included), valid while the guard it was made under
+        // lives, and no reference to the guard itself; `KeptIter` owns that guard,
+        // drops it after the iterator (field order), and hands out entries only with a
+        // pin nested in it.
+        // SAFETY: I7, as argued above: the references live as long as the owned guard.
         let iter = unsafe { std::mem::transmute::<RawIter<'_, K, V>, RawIter<'m, K, V>>(iter) };
         KeptIter {
             iter,

@@ -153,10 +153,10 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     {
         let guard = crate::raw::reclaim::pin();
         let entry: *const Entry<K, V> = self.find(hash, key, &guard)?;
-        // SAFETY: I6: the entry `find` returns is live, owned by its slot, and so freed
-        // only by a write to the map or its drop, neither possible while we hold
-        // `&mut self` (for the returned borrow's lifetime); and no `&` to it exists
-        // outside this borrow (they all borrow the map).
+        // The entry `find` returns is live and owned by its slot, so it is freed only by
+        // a write to the map or its drop, neither possible while we hold `&mut self`
+        // (for the returned borrow's lifetime); no `&` to it exists outside this borrow.
+        // SAFETY: I6, as argued above: exclusive, live, and outlives the borrow.
         Some(unsafe { &mut (*entry.cast_mut()).value })
     }
 
