@@ -79,8 +79,8 @@ fn hot_counters(per_thread: u64) {
     let map: WordMap<u64, u64> = WordMap::with_capacity(0);
     let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
-        let _stop = StopOnDrop(&stop);
-        s.spawn(|| {
+        let stopper = StopOnDrop(&stop);
+        let churn = s.spawn(|| {
             let mut wave = 0u64;
             while !stop.load(Ordering::Relaxed) {
                 let n = 64 << (wave % 6);
@@ -106,6 +106,9 @@ fn hot_counters(per_thread: u64) {
         for c in counters {
             c.join().unwrap();
         }
+        // Joined through its handle, not by the scope: TSan sees this join (docs/testing.md).
+        drop(stopper);
+        churn.join().unwrap();
     });
     for (i, k) in HOT.iter().enumerate() {
         let want: u64 = (0..THREADS - 1)
@@ -131,20 +134,22 @@ fn owned_keys_with_readers(per_thread: u64) {
     std::thread::scope(|s| {
         // Stops the readers even if a writer's assertion fails (the scope would
         // otherwise wait for them forever).
-        let _stop = StopOnDrop(&stop);
-        for _ in 0..2 {
-            s.spawn(|| {
-                let mut n = 0u64;
-                while !stop.load(Ordering::Relaxed) {
-                    let k = key(n % THREADS, (n * 31) % per_thread);
-                    if let Some(v) = map.get(&k) {
-                        let version = v.wrapping_sub(k.wrapping_mul(3));
-                        assert!(version < 3, "key {k:#x}: read {v:#x}, never written");
+        let stopper = StopOnDrop(&stop);
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut n = 0u64;
+                    while !stop.load(Ordering::Relaxed) {
+                        let k = key(n % THREADS, (n * 31) % per_thread);
+                        if let Some(v) = map.get(&k) {
+                            let version = v.wrapping_sub(k.wrapping_mul(3));
+                            assert!(version < 3, "key {k:#x}: read {v:#x}, never written");
+                        }
+                        n += 1;
                     }
-                    n += 1;
-                }
-            });
-        }
+                })
+            })
+            .collect();
         let writers: Vec<_> = (0..THREADS)
             .map(|t| {
                 let map = &map;
@@ -170,6 +175,11 @@ fn owned_keys_with_readers(per_thread: u64) {
             .collect();
         for w in writers {
             w.join().unwrap();
+        }
+        // Joined through their handles, not by the scope: TSan sees these joins.
+        drop(stopper);
+        for r in readers {
+            r.join().unwrap();
         }
     });
     let mut expected = 0;

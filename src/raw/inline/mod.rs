@@ -4,7 +4,8 @@
 //! are retired through the epoch collector.
 //!
 //! - `ctrl.rs`: the control word's encoding and state machine.
-//! - `slots.rs`: the slot array of one table and its `SlotKind` impl (freeze, copy).
+//! - `slots.rs`: the slot array of one table (24-byte slots in 48-byte pairs) and its
+//!   `SlotKind` impl (freeze, copy).
 //! - `locate.rs`: one probe of one table for a key word.
 //! - `modify.rs`: every write, as named steps.
 //!
