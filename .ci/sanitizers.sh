@@ -37,10 +37,10 @@ run_tsan() {
     # TSan-friendly code paths (`crossbeam_sanitize_thread`), see .ci/tsan.supp.
     # At 0.1 scale (tests/common/mod.rs, `scale`): TSan reports a race from one run of
     # the racing code, not from a million, and at full scale `shrink_race` took 50 s in
-    # one run and 760 s in another (2026-12-06: under TSan's slowdown a sealed shrink's
-    # `next` fills with tombstones from the sweeping thread, and each copy then probes
-    # thousands of slots; docs/testing.md, "TSan"). At 0.3 it took 17 s in one run
-    # and 127 s in the next: the blow-up grows with the square of the map size.
+    # one run and 760 s in another (2026-12-06: a sealed shrink's copies probed
+    # thousands of slots of a clogged `next`; docs/testing.md, "sanitizers", "Scale").
+    # At 0.3 it took 17 s in one run and 127 s in the next: the blow-up grows with
+    # the square of the map size.
     SPLITMAP_STRESS_SCALE="${SPLITMAP_STRESS_SCALE:-0.1}" \
     RUSTFLAGS="-Zsanitizer=thread -Cunsafe-allow-abi-mismatch=sanitizer $SAN_CFG" \
     TSAN_OPTIONS="suppressions=$PWD/.ci/tsan.supp halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
