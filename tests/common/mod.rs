@@ -3,8 +3,8 @@
 /// `n` times `SPLITMAP_STRESS_SCALE` (default 1, at least 1 iteration):
 /// `SPLITMAP_STRESS_SCALE=10` makes every stress test ten times longer (the ignored long
 /// runs, by hand); a fraction shortens them (`.ci/sanitizers.sh` runs the stress tests
-/// under ThreadSanitizer at 0.1, where a debug build under TSan runs them 50-100x
-/// slower and TSan needs each racy path to run, not to run a million times).
+/// under ThreadSanitizer at 0.1: at full scale `shrink_race` once took 760 s there, and
+/// TSan needs each racy path to run, not to run a million times).
 pub(crate) fn scale(n: u64) -> u64 {
     let s: f64 = std::env::var("SPLITMAP_STRESS_SCALE")
         .ok()
