@@ -96,6 +96,40 @@ impl Rooted {
     }
 }
 
+/// WordMap's paired layout: two 24-byte slots in 48 bytes, `ctrl0 | key0 | key1 | ctrl1`.
+#[repr(C, align(16))]
+struct Pair { ctrl0: portable_atomic::AtomicU128, key0: AtomicU64, key1: AtomicU64, ctrl1: portable_atomic::AtomicU128 }
+struct PairTable { pairs: Vec<Pair>, shift: u32 }
+struct RootedPairs { root: AtomicPtr<PairTable>, s: ahash::RandomState }
+impl PairTable {
+    #[inline]
+    fn slot(&self, i: usize) -> (&portable_atomic::AtomicU128, &AtomicU64) {
+        let p = &self.pairs[i / 2];
+        if i % 2 == 0 { (&p.ctrl0, &p.key0) } else { (&p.ctrl1, &p.key1) }
+    }
+}
+impl RootedPairs {
+    #[inline(never)]
+    fn get(&self, k: u64) -> Option<u64> {
+        let _g = crossbeam_epoch::pin();
+        // SAFETY (test program): the table lives as long as `self` and is never swapped.
+        let t = unsafe { &*self.root.load(Acquire) };
+        let mut i = (mix(self.s.hash_one(k)) >> t.shift) as usize;
+        loop {
+            let (ctrl, key) = t.slot(i);
+            let kk = key.load(Acquire);
+            if kk == k {
+                let c = ctrl.load(Acquire);
+                return ((c >> 64) & 1 != 0).then_some(c as u64);
+            }
+            if kk == 0 {
+                return None;
+            }
+            i += 1;
+        }
+    }
+}
+
 thread_local! { static ANNOUNCE: AtomicU64 = const { AtomicU64::new(0) }; }
 static GLOBAL_EPOCH: AtomicU64 = AtomicU64::new(2);
 
@@ -115,6 +149,10 @@ fn main() {
         slots: (0..cap + 64).map(|_| Slot128 { ctrl: portable_atomic::AtomicU128::new(0), key: AtomicU64::new(0), _pad: 0 }).collect(),
         shift,
     };
+    let pt = PairTable {
+        pairs: (0..(cap + 64) / 2).map(|_| Pair { ctrl0: portable_atomic::AtomicU128::new(0), key0: AtomicU64::new(0), key1: AtomicU64::new(0), ctrl1: portable_atomic::AtomicU128::new(0) }).collect(),
+        shift,
+    };
     let mut std_map = std::collections::HashMap::with_capacity_and_hasher(n, seeds.clone());
     let wm: splitmap::WordMap<u64, u64, ahash::RandomState> = splitmap::WordMap::with_capacity_and_hasher(n, seeds.clone());
     for v in 0..n as u64 {
@@ -127,11 +165,15 @@ fn main() {
         plain.slots[i].val.store(v, Relaxed);
         plain.slots[i].meta.store(1, Relaxed);
         t128.slots[i].key.store(k, Relaxed);
+        pt.slot(i).1.store(k, Relaxed);
+        pt.slot(i).0.store(1u128 << 64 | v as u128, Relaxed);
         t128.slots[i].ctrl.store(1u128 << 64 | v as u128, Relaxed);
         std_map.insert(k, v);
         wm.insert(k, v);
     }
     let rooted = Rooted { root: AtomicPtr::new(Box::into_raw(Box::new(t128))), s: seeds.clone() };
+    eprintln!("WordMap capacity after the fill: {} entries (2^19 slots would show {})", wm.capacity(), cap / 2);
+    let pairs = RootedPairs { root: AtomicPtr::new(Box::into_raw(Box::new(pt))), s: seeds.clone() };
     let keys: Vec<u64> = (0..ops).map(|i| kmix(kmix(i + 7) % n as u64)).collect();
 
     let names = [
@@ -142,6 +184,7 @@ fn main() {
         "  + an asymmetric-fence reader (TLS store, compiler fence)",
         "24-byte slots, branchless group of 4 first step",
         "32-byte slots, u128 ctrl, root pointer, pin per call",
+        "24-byte paired slots (WordMap's layout), root pointer, pin per call",
         "splitmap::WordMap::get",
         "splitmap::WordMap::get under a held pin",
     ];
@@ -174,10 +217,11 @@ fn main() {
         }));
         time!(5, |k| plain.get_group(k).unwrap());
         time!(6, |k| rooted.get(k).unwrap());
-        time!(7, |k| wm.get(&k).unwrap());
+        time!(7, |k| pairs.get(k).unwrap());
+        time!(8, |k| wm.get(&k).unwrap());
         {
             let _outer = crossbeam_epoch::pin();
-            time!(8, |k| wm.get(&k).unwrap());
+            time!(9, |k| wm.get(&k).unwrap());
         }
     }
     let med = |v: &Vec<f64>| {
