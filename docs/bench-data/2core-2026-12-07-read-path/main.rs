@@ -3,7 +3,10 @@
 //! tables shaped like WordMap's (2^19 slots, linear probing, home = top bits of the
 //! mixed hash), looked up 2 M times in random order, with one piece of WordMap's read
 //! path added at a time. Every variant runs in every round; medians of 7 rounds.
-//! `cargo run --release` (docs/benchmarks.md, "What bounds a one-thread lookup").
+//! `cargo run --release [n]` (docs/benchmarks.md, "What bounds a one-thread lookup").
+//! Env: ROUNDS=k; REVERSE=1 runs the variants in reverse order; ZEROED=1 allocates the
+//! paired skeleton with `alloc_zeroed` as WordMap does; ONLY=pairs|wm runs one variant
+//! (for `perf record`). Neither order nor allocation changed the picture.
 use std::hint::black_box;
 use std::sync::atomic::{compiler_fence, AtomicPtr, AtomicU64, Ordering::*};
 use std::time::Instant;
@@ -149,10 +152,16 @@ fn main() {
         slots: (0..cap + 64).map(|_| Slot128 { ctrl: portable_atomic::AtomicU128::new(0), key: AtomicU64::new(0), _pad: 0 }).collect(),
         shift,
     };
-    let pt = PairTable {
-        pairs: (0..(cap + 64) / 2).map(|_| Pair { ctrl0: portable_atomic::AtomicU128::new(0), key0: AtomicU64::new(0), key1: AtomicU64::new(0), ctrl1: portable_atomic::AtomicU128::new(0) }).collect(),
-        shift,
+    // ZEROED=1: the pair array comes from `alloc_zeroed`, as WordMap's does.
+    let pairs_vec: Vec<Pair> = if std::env::var("ZEROED").is_ok() {
+        let n = (cap + 64) / 2;
+        let layout = std::alloc::Layout::array::<Pair>(n).unwrap();
+        // SAFETY (test program): all-zero bytes are valid atomics; freed with the same layout.
+        unsafe { Vec::from_raw_parts(std::alloc::alloc_zeroed(layout).cast::<Pair>(), n, n) }
+    } else {
+        (0..(cap + 64) / 2).map(|_| Pair { ctrl0: portable_atomic::AtomicU128::new(0), key0: AtomicU64::new(0), key1: AtomicU64::new(0), ctrl1: portable_atomic::AtomicU128::new(0) }).collect()
     };
+    let pt = PairTable { pairs: pairs_vec, shift };
     let mut std_map = std::collections::HashMap::with_capacity_and_hasher(n, seeds.clone());
     let wm: splitmap::WordMap<u64, u64, ahash::RandomState> = splitmap::WordMap::with_capacity_and_hasher(n, seeds.clone());
     for v in 0..n as u64 {
@@ -200,7 +209,42 @@ fn main() {
             t[$i].push(start.elapsed().as_nanos() as f64 / ops as f64);
         }};
     }
+    if let Ok(only) = std::env::var("ONLY") {
+        for _ in 0..rounds {
+            match only.as_str() {
+                "pairs" => time!(7, |k| pairs.get(k).unwrap()),
+                _ => time!(8, |k| wm.get(&k).unwrap()),
+            }
+        }
+        println!("{only}: {:?}", if only == "pairs" { &t[7] } else { &t[8] });
+        return;
+    }
     for _ in 0..rounds {
+        if std::env::var("REVERSE").is_ok() {
+            {
+                let _outer = crossbeam_epoch::pin();
+                time!(9, |k| wm.get(&k).unwrap());
+            }
+            time!(8, |k| wm.get(&k).unwrap());
+            time!(7, |k| pairs.get(k).unwrap());
+            time!(6, |k| rooted.get(k).unwrap());
+            time!(0, |k| *std_map.get(&k).unwrap());
+            time!(1, |k| plain.get(k).unwrap());
+            time!(2, |k| { let _g = crossbeam_epoch::pin(); plain.get(k).unwrap() });
+            {
+                let _outer = crossbeam_epoch::pin();
+                time!(3, |k| { let _g = crossbeam_epoch::pin(); plain.get(k).unwrap() });
+            }
+            time!(4, |k| ANNOUNCE.with(|a| {
+                a.store(GLOBAL_EPOCH.load(Relaxed) | 1, Relaxed);
+                compiler_fence(SeqCst);
+                let v = plain.get(k).unwrap();
+                a.store(0, Release);
+                v
+            }));
+            time!(5, |k| plain.get_group(k).unwrap());
+            continue;
+        }
         time!(0, |k| *std_map.get(&k).unwrap());
         time!(1, |k| plain.get(k).unwrap());
         time!(2, |k| { let _g = crossbeam_epoch::pin(); plain.get(k).unwrap() });

@@ -48,13 +48,15 @@ pub(crate) struct RawWordMap {
 /// probe reaches the key with a current control word (neither FROZEN nor COPIED) or an
 /// unclaimed EMPTY slot before the end of the array; `None` sends the caller to the
 /// general loop (`locate`, then `next`), which starts over from the home slot. Every
-/// answer given here is the one `locate` + `find` would give from the same loads in
-/// the same order (key words with Acquire, then the control word of the slot that ends
-/// the probe), so it adds no interleaving of its own; restarting is only a later read.
-/// Why it exists: the general loop's lookups, identical in loads, ran ~30 ns slower per
-/// out-of-cache hit on this VM (`docs/benchmarks.md`, "What bounds a one-thread
-/// lookup"). The loom model `remove_then_revive_races_freeze` catches a version of
-/// this function that ignores FROZEN and COPIED (`docs/testing.md`).
+/// answer given here is one `locate` + `find` could give from the same loads in the
+/// same order (key words with Acquire, then the control word of the slot that ends the
+/// probe); bailing out and starting over is only a later read.
+/// Why it exists: under a held pin the general loop's lookups, identical in loads, ran
+/// 1.2-1.5x slower out of cache on this VM (`docs/benchmarks.md`, "What bounds a one-thread
+/// lookup", and "A straight-line find"). The loom model
+/// `remove_then_revive_races_freeze` catches a version of this function that ignores
+/// FROZEN and COPIED, and `tests/word_model.rs` one that takes a frozen EMPTY slot for
+/// absence (`docs/testing.md`).
 #[inline]
 fn find_in_root(table: &Table<InlineSlots>, hash: u64, key: u64) -> Option<Option<u64>> {
     let mut idx = table.home(hash);
