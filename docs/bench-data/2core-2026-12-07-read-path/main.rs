@@ -32,7 +32,11 @@ struct Plain { slots: Vec<Slot>, shift: u32, s: ahash::RandomState }
 impl Plain {
     #[inline(never)]
     fn get(&self, k: u64) -> Option<u64> {
-        let mut i = (mix(self.s.hash_one(k)) >> self.shift) as usize;
+        self.probe_from((mix(self.s.hash_one(k)) >> self.shift) as usize, k)
+    }
+    /// Linear probe from slot `i` to `k` or an empty slot.
+    #[inline(always)]
+    fn probe_from(&self, mut i: usize, k: u64) -> Option<u64> {
         loop {
             let s = &self.slots[i];
             let kk = s.key.load(Acquire);
@@ -55,18 +59,7 @@ impl Plain {
             let kk = s.key.load(Acquire);
             m |= u32::from(kk == k || kk == 0) << j;
         }
-        let mut i = i0 + (m | 16).trailing_zeros() as usize;
-        loop {
-            let s = &self.slots[i];
-            let kk = s.key.load(Acquire);
-            if kk == k {
-                return (s.meta.load(Acquire) & 1 != 0).then(|| s.val.load(Acquire));
-            }
-            if kk == 0 {
-                return None;
-            }
-            i += 1;
-        }
+        self.probe_from(i0 + (m | 16).trailing_zeros() as usize, k)
     }
 }
 
@@ -219,53 +212,43 @@ fn main() {
         println!("{only}: {:?}", if only == "pairs" { &t[7] } else { &t[8] });
         return;
     }
+    // Every variant once per round, in index order (REVERSE=1: the other way round).
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    if std::env::var("REVERSE").is_ok() {
+        order.reverse();
+    }
     for _ in 0..rounds {
-        if std::env::var("REVERSE").is_ok() {
-            {
-                let _outer = crossbeam_epoch::pin();
-                time!(9, |k| wm.get(&k).unwrap());
+        for &i in &order {
+            match i {
+                0 => time!(0, |k| *std_map.get(&k).unwrap()),
+                1 => time!(1, |k| plain.get(k).unwrap()),
+                2 => time!(2, |k| {
+                    let _g = crossbeam_epoch::pin();
+                    plain.get(k).unwrap()
+                }),
+                3 => {
+                    let _outer = crossbeam_epoch::pin();
+                    time!(3, |k| {
+                        let _g = crossbeam_epoch::pin();
+                        plain.get(k).unwrap()
+                    })
+                }
+                4 => time!(4, |k| ANNOUNCE.with(|a| {
+                    a.store(GLOBAL_EPOCH.load(Relaxed) | 1, Relaxed);
+                    compiler_fence(SeqCst);
+                    let v = plain.get(k).unwrap();
+                    a.store(0, Release);
+                    v
+                })),
+                5 => time!(5, |k| plain.get_group(k).unwrap()),
+                6 => time!(6, |k| rooted.get(k).unwrap()),
+                7 => time!(7, |k| pairs.get(k).unwrap()),
+                8 => time!(8, |k| wm.get(&k).unwrap()),
+                _ => {
+                    let _outer = crossbeam_epoch::pin();
+                    time!(9, |k| wm.get(&k).unwrap())
+                }
             }
-            time!(8, |k| wm.get(&k).unwrap());
-            time!(7, |k| pairs.get(k).unwrap());
-            time!(6, |k| rooted.get(k).unwrap());
-            time!(0, |k| *std_map.get(&k).unwrap());
-            time!(1, |k| plain.get(k).unwrap());
-            time!(2, |k| { let _g = crossbeam_epoch::pin(); plain.get(k).unwrap() });
-            {
-                let _outer = crossbeam_epoch::pin();
-                time!(3, |k| { let _g = crossbeam_epoch::pin(); plain.get(k).unwrap() });
-            }
-            time!(4, |k| ANNOUNCE.with(|a| {
-                a.store(GLOBAL_EPOCH.load(Relaxed) | 1, Relaxed);
-                compiler_fence(SeqCst);
-                let v = plain.get(k).unwrap();
-                a.store(0, Release);
-                v
-            }));
-            time!(5, |k| plain.get_group(k).unwrap());
-            continue;
-        }
-        time!(0, |k| *std_map.get(&k).unwrap());
-        time!(1, |k| plain.get(k).unwrap());
-        time!(2, |k| { let _g = crossbeam_epoch::pin(); plain.get(k).unwrap() });
-        {
-            let _outer = crossbeam_epoch::pin();
-            time!(3, |k| { let _g = crossbeam_epoch::pin(); plain.get(k).unwrap() });
-        }
-        time!(4, |k| ANNOUNCE.with(|a| {
-            a.store(GLOBAL_EPOCH.load(Relaxed) | 1, Relaxed);
-            compiler_fence(SeqCst);
-            let v = plain.get(k).unwrap();
-            a.store(0, Release);
-            v
-        }));
-        time!(5, |k| plain.get_group(k).unwrap());
-        time!(6, |k| rooted.get(k).unwrap());
-        time!(7, |k| pairs.get(k).unwrap());
-        time!(8, |k| wm.get(&k).unwrap());
-        {
-            let _outer = crossbeam_epoch::pin();
-            time!(9, |k| wm.get(&k).unwrap());
         }
     }
     let med = |v: &Vec<f64>| {
