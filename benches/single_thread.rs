@@ -212,6 +212,7 @@ fn main() {
     // WordMap takes word-sized keys only: the u64 group.
     if selected(&settings.keys, <u64 as Key>::NAME) {
         bench_map::<u64, PerCall<Words>>(&mut c, &settings, "WordMap");
+        bench_map::<u64, GuardPerBatch<Words>>(&mut c, &settings, "WordMap-pinned");
     }
     bench_key::<Str16>(&mut c, &settings);
     bench_key::<Str64>(&mut c, &settings);

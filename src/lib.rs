@@ -25,7 +25,8 @@
 //!
 //! [`WordMap`] is the same design for keys and values that fit in a machine word
 //! ([`Word`]): they live in the table itself, so no operation allocates, nothing but
-//! whole tables is ever retired, and every method returns copies (no handle to hold).
+//! whole tables is ever retired, and every method returns copies (no handle to hold;
+//! [`WordMap::pin`] gives one that pins once for a batch of operations).
 //!
 //! ```
 //! use splitmap::WordMap;
@@ -59,7 +60,7 @@
 //! |---|---|---|
 //! | [`HashMap`]'s own methods | [`Ref<'_, K, V>`](Ref) (derefs to `V`, has `key()`) | the `Ref` is dropped (it holds its own pin) |
 //! | [`Pinned`] (from [`HashMap::pin`]) | `&V` | the handle is dropped |
-//! | [`WordMap`] | `V` (a copy of a word) | (owned) |
+//! | [`WordMap`] and [`PinnedWordMap`] (from [`WordMap::pin`]) | `V` (a copy of a word) | (owned) |
 //!
 //! So `map.insert(k, v).is_none()` is "was new", `map.remove(&k).map(|old| old.clone())`
 //! is std's owned result, and `map.get_cloned(&k)` is the owned value for code that must
@@ -152,7 +153,7 @@ pub use map::{
 };
 pub use set::{HashSet, PinnedSet, SetIntoIter, SetIter, SetRef, SetRefIter};
 pub use word::{IntWord, Word};
-pub use word_map::{WordIter, WordMap};
+pub use word_map::{PinnedWordMap, WordIter, WordMap};
 
 #[cfg(feature = "rayon")]
 pub use rayon_impls::ParIter;

@@ -7,7 +7,8 @@
 //! plus 16 MiB, and after the map is dropped and other pins let the epochs advance, the
 //! heap returns to within 1 MiB of the baseline.
 //!
-//! `WordMap` has its own cases (no handle to pin with; only tables are retired).
+//! `WordMap` has its own cases (only tables are retired): per call, and through
+//! `PinnedWordMap` handles held over 64 and 10,000 pairs.
 //!
 //! The cases run one after another (one test function), because the counter is global
 //! to the process and libtest runs tests on parallel threads.
@@ -139,10 +140,11 @@ fn churn(threads: usize, live: u64, pairs: u64, pinning: Pinning) -> (isize, isi
     (filled, peak)
 }
 
-/// `churn` for `WordMap<u64, u64>`, which has no handle (every method pins for its own
-/// call) and retires only whole tables: each thread inserts a new key and removes its
-/// oldest, so dead keys pile up and the table purges and grows under the writers.
-fn word_churn(threads: usize, live: u64, pairs: u64) -> (isize, isize) {
+/// `churn` for `WordMap<u64, u64>`, which retires only whole tables: each thread inserts
+/// a new key and removes its oldest, so dead keys pile up and the table purges and grows
+/// under the writers. `handle`: `None`, the map's own methods (a pin per call), or
+/// `Some(n)`, a `PinnedWordMap` per `n` pairs.
+fn word_churn(threads: usize, live: u64, pairs: u64, handle: Option<usize>) -> (isize, isize) {
     let base = LIVE.load(Ordering::Relaxed);
     let map: splitmap::WordMap<u64, u64> = splitmap::WordMap::new();
     for t in 0..threads as u64 {
@@ -159,9 +161,24 @@ fn word_churn(threads: usize, live: u64, pairs: u64) -> (isize, isize) {
             s.spawn(move || {
                 start.wait();
                 let key = |i: u64| t << 48 | i;
-                for next in live..live + pairs {
-                    assert_eq!(map.insert(key(next), next), None);
-                    assert_eq!(map.remove(&key(next - live)), Some(next - live));
+                match handle {
+                    None => {
+                        for next in live..live + pairs {
+                            assert_eq!(map.insert(key(next), next), None);
+                            assert_eq!(map.remove(&key(next - live)), Some(next - live));
+                        }
+                    }
+                    Some(n) => {
+                        let mut next = live;
+                        while next < live + pairs {
+                            let m = map.pin();
+                            for _ in 0..n.min((live + pairs - next) as usize) {
+                                assert_eq!(m.insert(key(next), next), None);
+                                assert_eq!(m.remove(&key(next - live)), Some(next - live));
+                                next += 1;
+                            }
+                        }
+                    }
                 }
             });
         }
@@ -257,10 +274,31 @@ fn churn_keeps_the_heap_bounded_under_every_pinning_pattern() {
             4 * pairs,
         ),
     ];
-    // (name, threads, live keys per thread, pairs in all): WordMap.
-    let word_cases: &[(&str, usize, u64, u64)] = &[
-        ("WordMap, 2 threads", 2, 10_000, 4 * pairs),
-        ("WordMap, 8 threads", 8, 2_500, 4 * pairs),
+    // (name, threads, live keys per thread, pairs in all, handle): WordMap.
+    let word_cases: &[(&str, usize, u64, u64, Option<usize>)] = &[
+        ("WordMap, 2 threads", 2, 10_000, 4 * pairs, None),
+        ("WordMap, 8 threads", 8, 2_500, 4 * pairs, None),
+        (
+            "WordMap, a handle per 64 pairs, 2 threads",
+            2,
+            10_000,
+            4 * pairs,
+            Some(64),
+        ),
+        (
+            "WordMap, a handle per 10,000 pairs, 2 threads",
+            2,
+            10_000,
+            4 * pairs,
+            Some(10_000),
+        ),
+        (
+            "WordMap, a handle per 64 pairs, 8 threads",
+            8,
+            2_500,
+            4 * pairs,
+            Some(64),
+        ),
     ];
     let mut failures = vec![];
     // Everything each case allocates must be freed before the next starts, so every
@@ -289,9 +327,9 @@ fn churn_keeps_the_heap_bounded_under_every_pinning_pattern() {
             ));
         }
     }
-    for &(name, threads, live, pairs) in word_cases {
+    for &(name, threads, live, pairs, handle) in word_cases {
         settle(origin);
-        let (filled, peak) = word_churn(threads, live, pairs / threads as u64);
+        let (filled, peak) = word_churn(threads, live, pairs / threads as u64, handle);
         // Only tables are retired, but a thread preempted while pinned still holds
         // back every table the others retire meanwhile (distinct-key churn purges
         // the table every few thousand inserts), so the oversubscribed slack applies

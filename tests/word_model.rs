@@ -87,30 +87,51 @@ impl Arbitrary for Op {
     }
 }
 
-fn run<S: BuildHasher + Default>(capacity: usize, ops: &[Op]) -> bool {
+/// `held`: run the single-key operations through a `PinnedWordMap` held across many
+/// steps (a new one every `held` steps, so grows, purges and shrinks retire tables
+/// while a handle still pins them), instead of the map's own methods.
+fn run<S: BuildHasher + Default>(capacity: usize, ops: &[Op], held: Option<usize>) -> bool {
     let map: WordMap<u64, u64, S> = WordMap::with_capacity_and_hasher(capacity, S::default());
     let mut model: StdMap<u64, u64> = StdMap::new();
+    let mut handle = None;
+    // One spelling for both ways in: the handle's methods have the map's names.
+    macro_rules! call {
+        ($method:ident, $($arg:expr),*) => {
+            match &handle {
+                Some(h) => splitmap::PinnedWordMap::$method(h, $($arg),*),
+                None => map.$method($($arg),*),
+            }
+        };
+    }
     for (step, op) in ops.iter().enumerate() {
+        if let Some(every) = held {
+            if step % every == 0 {
+                // Unpin the old handle first: pinned inside it, the new one would not
+                // re-pin, and the thread would never unpin.
+                drop(handle.take());
+                handle = Some(map.pin());
+            }
+        }
         let ctx = format!("step {step}: {op:?}");
         match *op {
-            Op::Insert(k, v) => assert_eq!(map.insert(k, v), model.insert(k, v), "{ctx}"),
+            Op::Insert(k, v) => assert_eq!(call!(insert, k, v), model.insert(k, v), "{ctx}"),
             Op::TryInsert(k, v) => {
                 let want = match model.get(&k) {
                     Some(&cur) => Err(cur),
                     None => Ok(*model.entry(k).or_insert(v)),
                 };
-                assert_eq!(map.try_insert(k, v), want, "{ctx}");
+                assert_eq!(call!(try_insert, k, v), want, "{ctx}");
             }
             Op::GetOrInsert(k, v) => {
                 assert_eq!(
-                    map.get_or_insert(k, v),
+                    call!(get_or_insert, k, v),
                     *model.entry(k).or_insert(v),
                     "{ctx}"
                 )
             }
             Op::GetOrInsertWith(k, v) => {
                 let mut calls = 0;
-                let got = map.get_or_insert_with(k, || {
+                let got = call!(get_or_insert_with, k, || {
                     calls += 1;
                     v
                 });
@@ -118,21 +139,21 @@ fn run<S: BuildHasher + Default>(capacity: usize, ops: &[Op]) -> bool {
                 assert_eq!(got, *model.entry(k).or_insert(v), "{ctx}");
                 assert_eq!(calls, usize::from(absent), "{ctx}: f runs once iff absent");
             }
-            Op::Get(k) => assert_eq!(map.get(&k), model.get(&k).copied(), "{ctx}"),
-            Op::Remove(k) => assert_eq!(map.remove(&k), model.remove(&k), "{ctx}"),
+            Op::Get(k) => assert_eq!(call!(get, &k), model.get(&k).copied(), "{ctx}"),
+            Op::Remove(k) => assert_eq!(call!(remove, &k), model.remove(&k), "{ctx}"),
             Op::RemoveIf(k, v) => {
                 let want = match model.get(&k) {
                     Some(&cur) if cur <= v => model.remove(&k),
                     _ => None,
                 };
-                assert_eq!(map.remove_if(&k, |cur| cur <= v), want, "{ctx}");
+                assert_eq!(call!(remove_if, &k, |cur| cur <= v), want, "{ctx}");
             }
             Op::Update(k, v) => {
                 let want = model.get_mut(&k).map(|cur| {
                     *cur ^= v;
                     *cur
                 });
-                assert_eq!(map.update(&k, |cur| cur ^ v), want, "{ctx}");
+                assert_eq!(call!(update, &k, |cur| cur ^ v), want, "{ctx}");
             }
             Op::Compute(k, new) => {
                 let want = match new {
@@ -146,7 +167,8 @@ fn run<S: BuildHasher + Default>(capacity: usize, ops: &[Op]) -> bool {
                         None
                     }
                 };
-                let got = map.compute(k, |cur| new.map(|v| v.wrapping_add(cur.unwrap_or(7))));
+                let got = call!(compute, k, |cur| new
+                    .map(|v| v.wrapping_add(cur.unwrap_or(7))));
                 assert_eq!(got, want, "{ctx}");
             }
             Op::CompareExchange(k, cur, new) => {
@@ -157,19 +179,19 @@ fn run<S: BuildHasher + Default>(capacity: usize, ops: &[Op]) -> bool {
                     }
                     other => Err(other),
                 };
-                assert_eq!(map.compare_exchange(&k, cur, new), want, "{ctx}");
+                assert_eq!(call!(compare_exchange, &k, cur, new), want, "{ctx}");
             }
             Op::FetchAdd(k, d) => {
                 let e = model.entry(k).or_insert(0);
                 let before = *e;
                 *e = e.wrapping_add(d);
-                assert_eq!(map.fetch_add(k, d), before, "{ctx}");
+                assert_eq!(call!(fetch_add, k, d), before, "{ctx}");
             }
             Op::FetchSub(k, d) => {
                 let e = model.entry(k).or_insert(0);
                 let before = *e;
                 *e = e.wrapping_sub(d);
-                assert_eq!(map.fetch_sub(k, d), before, "{ctx}");
+                assert_eq!(call!(fetch_sub, k, d), before, "{ctx}");
             }
             Op::Retain(m) => {
                 map.retain(|k, v| (k ^ v) % m != 0);
@@ -231,7 +253,7 @@ impl Hasher for OneSlotHasher {
 #[test]
 fn matches_std() {
     fn prop(capacity: u8, ops: Vec<Op>) -> bool {
-        run::<splitmap::DefaultHashBuilder>(usize::from(capacity % 8), &ops)
+        run::<splitmap::DefaultHashBuilder>(usize::from(capacity % 8), &ops, None)
     }
     QuickCheck::new()
         .tests(400)
@@ -241,11 +263,24 @@ fn matches_std() {
 #[test]
 fn matches_std_with_one_slot_for_every_key() {
     fn prop(ops: Vec<Op>) -> bool {
-        run::<OneSlot>(0, &ops)
+        run::<OneSlot>(0, &ops, None)
     }
     QuickCheck::new()
         .tests(100)
         .quickcheck(prop as fn(Vec<Op>) -> bool);
+}
+
+/// The same, through handles held across runs of steps (1 to 64) while the table grows,
+/// purges and shrinks under them.
+#[test]
+fn matches_std_through_held_handles() {
+    fn prop(capacity: u8, every: u8, ops: Vec<Op>) -> bool {
+        let every = usize::from(every % 64) + 1;
+        run::<splitmap::DefaultHashBuilder>(usize::from(capacity % 8), &ops, Some(every))
+    }
+    QuickCheck::new()
+        .tests(200)
+        .quickcheck(prop as fn(u8, u8, Vec<Op>) -> bool);
 }
 
 /// Churn over a recurring key set revives slots instead of filling the table with

@@ -34,11 +34,28 @@ fn counters(per_thread: u64, keys: u64) {
     let barrier = Barrier::new(THREADS as usize);
     on_threads(THREADS, |t| {
         barrier.wait();
+        let mut handle = None;
         for i in 0..per_thread {
-            map.fetch_add(edge_key((i * 7 + t) % keys), 1);
+            // Odd threads count through handles held for 64 rounds, so tables retire
+            // while a handle pins them; even threads pin per call.
+            if t % 2 == 1 && i % 64 == 0 {
+                // Unpin the old handle first: pinned inside it, the new one would not
+                // re-pin, and the thread would never unpin.
+                drop(handle.take());
+                handle = Some(map.pin());
+            }
+            let add = |key, delta| match &handle {
+                Some(h) => h.fetch_add(key, delta),
+                None => map.fetch_add(key, delta),
+            };
+            let sub = |key, delta| match &handle {
+                Some(h) => h.fetch_sub(key, delta),
+                None => map.fetch_sub(key, delta),
+            };
+            add(edge_key((i * 7 + t) % keys), 1);
             if i % 3 == 0 {
-                map.fetch_sub(edge_key((i * 5 + t) % keys), 1);
-                map.fetch_add(edge_key((i * 5 + t) % keys), 1);
+                sub(edge_key((i * 5 + t) % keys), 1);
+                add(edge_key((i * 5 + t) % keys), 1);
             }
             // Waves of throwaway keys keep the table growing, purging and shrinking
             // under the counters, so increments race freezes and copies all the time.

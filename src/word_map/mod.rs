@@ -1,5 +1,13 @@
 //! `WordMap`: the lock-free map for word-sized keys and values, a safe shell over
 //! [`crate::raw`]'s inline kind.
+//!
+//! - `mod.rs` (this file): the map, its whole-map methods and its traits; each
+//!   single-key method takes a handle for its one call.
+//! - `pinned.rs`: [`PinnedWordMap`], where every single-key operation is written.
+
+mod pinned;
+
+pub use pinned::PinnedWordMap;
 
 use std::fmt;
 use std::hash::BuildHasher;
@@ -8,7 +16,7 @@ use std::marker::PhantomData;
 use crossbeam_epoch as epoch;
 
 use crate::map::{mix, DefaultHashBuilder};
-use crate::raw::{RawWordIter, RawWordMap, WordOp};
+use crate::raw::{RawWordIter, RawWordMap};
 use crate::word::{IntWord, Word};
 
 /// A lock-free concurrent hash map for keys and values that fit in a machine word
@@ -195,11 +203,28 @@ impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {
         mix(self.build_hasher.hash_one(key))
     }
 
+    /// A handle that holds one epoch pin for a run of operations, which then pay for
+    /// pinning once instead of once each. Every single-key method of the map is a
+    /// handle's method on a handle taken for that one call. Keep handles short-lived:
+    /// while one is alive, nothing retired by any map using crossbeam-epoch's global
+    /// collector can be freed ([`PinnedWordMap`] says more).
+    ///
+    /// ```
+    /// let hits: splitmap::WordMap<u32, u64> = splitmap::WordMap::new();
+    /// let batch = [3, 1, 3, 3, 2];
+    /// let h = hits.pin();
+    /// for page in batch {
+    ///     h.fetch_add(page, 1);
+    /// }
+    /// drop(h);
+    /// assert_eq!(hits.get(&3), Some(3));
+    /// ```
     #[inline]
-    fn write(&self, key: K, decide: impl FnMut(Option<u64>) -> WordOp) -> crate::raw::Written {
-        let guard = epoch::pin();
-        self.raw
-            .modify(self.hash(key), key.to_word(), &guard, decide)
+    pub fn pin(&self) -> PinnedWordMap<'_, K, V, S> {
+        PinnedWordMap {
+            map: self,
+            guard: epoch::pin(),
+        }
     }
 
     /// The value for `key`, by copy.
@@ -212,10 +237,7 @@ impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {
     /// ```
     #[inline]
     pub fn get(&self, key: &K) -> Option<V> {
-        let guard = epoch::pin();
-        self.raw
-            .find(self.hash(*key), key.to_word(), &guard)
-            .map(V::from_word)
+        self.pin().get(key)
     }
 
     /// Whether `key` is present.
@@ -226,7 +248,7 @@ impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {
     /// assert!(map.contains_key(&'a'));
     /// ```
     pub fn contains_key(&self, key: &K) -> bool {
-        self.get(key).is_some()
+        self.pin().contains_key(key)
     }
 
     /// Insert or replace the value for `key`; returns the value it replaced, as
@@ -240,10 +262,7 @@ impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {
     /// ```
     #[inline]
     pub fn insert(&self, key: K, value: V) -> Option<V> {
-        let word = value.to_word();
-        self.write(key, |_| WordOp::Set(word))
-            .prev
-            .map(V::from_word)
+        self.pin().insert(key, value)
     }
 
     /// Insert `value` only if `key` is absent. `Ok` with the inserted value, or `Err`
@@ -255,15 +274,7 @@ impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {
     /// assert_eq!(map.try_insert(1, 20), Err(10));
     /// ```
     pub fn try_insert(&self, key: K, value: V) -> Result<V, V> {
-        let word = value.to_word();
-        let w = self.write(key, |cur| match cur {
-            Some(_) => WordOp::Keep,
-            None => WordOp::Set(word),
-        });
-        match w.prev {
-            Some(cur) => Err(V::from_word(cur)),
-            None => Ok(value),
-        }
+        self.pin().try_insert(key, value)
     }
 
     /// The value for `key`, inserting `value` first if it is absent.
@@ -274,9 +285,7 @@ impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {
     /// assert_eq!(map.get_or_insert(1, 20), 10);
     /// ```
     pub fn get_or_insert(&self, key: K, value: V) -> V {
-        match self.try_insert(key, value) {
-            Ok(v) | Err(v) => v,
-        }
+        self.pin().get_or_insert(key, value)
     }
 
     /// The value for `key`, inserting `f()` first if it is absent. `f` runs at most
@@ -289,21 +298,7 @@ impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {
     /// assert_eq!(map.get_or_insert_with(1, || unreachable!()), 10);
     /// ```
     pub fn get_or_insert_with<F: FnOnce() -> V>(&self, key: K, f: F) -> V {
-        // A hit stays a read (wait-free, and no help for a migration in flight); only a
-        // miss pays the write path, which hashes and probes again.
-        if let Some(v) = self.get(&key) {
-            return v;
-        }
-        let mut f = Some(f);
-        let mut made = None;
-        let w = self.write(key, |cur| match cur {
-            Some(_) => WordOp::Keep,
-            None => {
-                let v = *made.get_or_insert_with(|| f.take().map(|f| f().to_word()).unwrap_or(0));
-                WordOp::Set(v)
-            }
-        });
-        V::from_word(w.prev.or(made).unwrap_or(0))
+        self.pin().get_or_insert_with(key, f)
     }
 
     /// Replace the value of `key` by `f(value)` if present; returns the new value.
@@ -315,16 +310,8 @@ impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {
     /// assert_eq!(map.update(&1, |v| v * 2), Some(20));
     /// assert_eq!(map.update(&2, |v| v * 2), None);
     /// ```
-    pub fn update<F: FnMut(V) -> V>(&self, key: &K, mut f: F) -> Option<V> {
-        let mut new = 0;
-        let w = self.write(*key, |cur| match cur {
-            Some(v) => {
-                new = f(V::from_word(v)).to_word();
-                WordOp::Set(new)
-            }
-            None => WordOp::Keep,
-        });
-        w.prev.map(|_| V::from_word(new))
+    pub fn update<F: FnMut(V) -> V>(&self, key: &K, f: F) -> Option<V> {
+        self.pin().update(key, f)
     }
 
     /// Decide what `key` holds from what it holds now: `f(current)` returns the new
@@ -337,17 +324,8 @@ impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {
     /// assert_eq!(map.compute(1, |v| v.filter(|&v| v > 5)), None);
     /// assert!(map.is_empty());
     /// ```
-    pub fn compute<F: FnMut(Option<V>) -> Option<V>>(&self, key: K, mut f: F) -> Option<V> {
-        let w = self.write(key, |cur| match f(cur.map(V::from_word)) {
-            Some(v) => WordOp::Set(v.to_word()),
-            None if cur.is_some() => WordOp::Remove,
-            None => WordOp::Keep,
-        });
-        match w.op {
-            WordOp::Set(v) => Some(V::from_word(v)),
-            WordOp::Remove => None,
-            WordOp::Keep => w.prev.map(V::from_word),
-        }
+    pub fn compute<F: FnMut(Option<V>) -> Option<V>>(&self, key: K, f: F) -> Option<V> {
+        self.pin().compute(key, f)
     }
 
     /// Set `key` to `new` if it holds `current`, as the atomics' `compare_exchange`:
@@ -361,15 +339,7 @@ impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {
     /// assert_eq!(map.compare_exchange(&2, 5, 7), Err(None));
     /// ```
     pub fn compare_exchange(&self, key: &K, current: V, new: V) -> Result<V, Option<V>> {
-        let (want, new) = (current.to_word(), new.to_word());
-        let w = self.write(*key, |cur| match cur {
-            Some(v) if v == want => WordOp::Set(new),
-            _ => WordOp::Keep,
-        });
-        match w.op {
-            WordOp::Set(_) => Ok(current),
-            _ => Err(w.prev.map(V::from_word)),
-        }
+        self.pin().compare_exchange(key, current, new)
     }
 
     /// Remove `key`; returns its value.
@@ -382,7 +352,7 @@ impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {
     /// ```
     #[inline]
     pub fn remove(&self, key: &K) -> Option<V> {
-        self.write(*key, |_| WordOp::Remove).prev.map(V::from_word)
+        self.pin().remove(key)
     }
 
     /// Remove `key` if `f(value)` is true; returns the removed value. `f` may run more
@@ -394,15 +364,8 @@ impl<K: Word, V: Word, S: BuildHasher> WordMap<K, V, S> {
     /// assert_eq!(map.remove_if(&1, |v| v > 5), None);
     /// assert_eq!(map.remove_if(&1, |v| v == 2), Some(2));
     /// ```
-    pub fn remove_if<F: FnMut(V) -> bool>(&self, key: &K, mut f: F) -> Option<V> {
-        let w = self.write(*key, |cur| match cur {
-            Some(v) if f(V::from_word(v)) => WordOp::Remove,
-            _ => WordOp::Keep,
-        });
-        match w.op {
-            WordOp::Remove => w.prev.map(V::from_word),
-            _ => None,
-        }
+    pub fn remove_if<F: FnMut(V) -> bool>(&self, key: &K, f: F) -> Option<V> {
+        self.pin().remove_if(key, f)
     }
 
     /// Keep only the entries for which `f(key, value)` is true. Weakly consistent, as
@@ -486,11 +449,7 @@ impl<K: Word, V: IntWord, S: BuildHasher> WordMap<K, V, S> {
     /// ```
     #[inline]
     pub fn fetch_add(&self, key: K, delta: V) -> V {
-        let w = self.write(key, |cur| {
-            let cur = cur.map_or(V::ZERO, V::from_word);
-            WordOp::Set(cur.wrapping_add(delta).to_word())
-        });
-        w.prev.map_or(V::ZERO, V::from_word)
+        self.pin().fetch_add(key, delta)
     }
 
     /// Subtract `delta` from the value of `key` in place (a missing key counts from
@@ -504,11 +463,7 @@ impl<K: Word, V: IntWord, S: BuildHasher> WordMap<K, V, S> {
     /// ```
     #[inline]
     pub fn fetch_sub(&self, key: K, delta: V) -> V {
-        let w = self.write(key, |cur| {
-            let cur = cur.map_or(V::ZERO, V::from_word);
-            WordOp::Set(cur.wrapping_sub(delta).to_word())
-        });
-        w.prev.map_or(V::ZERO, V::from_word)
+        self.pin().fetch_sub(key, delta)
     }
 }
 
