@@ -8,6 +8,9 @@
 //! value; a stripe can go negative (a key inserted on one stripe and removed on
 //! another), so the sum is clamped at zero.
 
+use std::cell::Cell;
+use std::thread::LocalKey;
+
 use crate::sync::{unmodelled, AtomicIsize, Ordering};
 use crossbeam_utils::CachePadded;
 
@@ -31,14 +34,30 @@ struct Stripe {
     removed: unmodelled::AtomicIsize,
 }
 
+/// This thread's stripe. Each thread takes the next stripe number once, round robin.
+/// The thread-local is `const`-initialised and has no destructor, so reading it is one
+/// load (a lazily initialised one costs a state check and a call on every write).
+#[inline]
 fn stripe_index() -> usize {
-    // Each thread takes the next stripe number once, round robin. Relaxed: a number
-    // handed out, nothing published with it.
-    static NEXT: unmodelled::AtomicUsize = unmodelled::AtomicUsize::new(0);
+    /// No stripe taken yet.
+    const UNSET: usize = usize::MAX;
     thread_local! {
-        static INDEX: usize = NEXT.fetch_add(1, unmodelled::Ordering::Relaxed) % STRIPES;
+        static INDEX: Cell<usize> = const { Cell::new(UNSET) };
     }
-    INDEX.try_with(|i| *i).unwrap_or(0)
+    let index = INDEX.get();
+    if index != UNSET {
+        return index;
+    }
+    take_stripe_index(&INDEX)
+}
+
+#[cold]
+fn take_stripe_index(slot: &'static LocalKey<Cell<usize>>) -> usize {
+    // Relaxed: a number handed out, nothing published with it.
+    static NEXT: unmodelled::AtomicUsize = unmodelled::AtomicUsize::new(0);
+    let index = NEXT.fetch_add(1, unmodelled::Ordering::Relaxed) % STRIPES;
+    slot.set(index);
+    index
 }
 
 impl Counter {

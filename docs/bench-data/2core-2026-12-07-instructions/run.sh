@@ -5,7 +5,7 @@
 # the checkout, `cargo build --release`, then run this script from that folder.
 for m in ${MAPS:-w wp h d c x}; do
   line="$m:"
-  for p in get_hit get_miss insert_new remove; do
+  for p in ${PHASES:-get_hit get_miss insert_new remove churn}; do
     valgrind --tool=callgrind --callgrind-out-file=cg.$m.$p --collect-atstart=no \
       --toggle-collect="icount::$m::$p" ./target/release/icount $m >/dev/null 2>&1
     t=$(callgrind_annotate cg.$m.$p 2>/dev/null | grep "PROGRAM TOTALS" |
