@@ -4,7 +4,8 @@
 //! batches of `BATCH` keys; criterion reports the time per batch and the throughput in
 //! elements (operations) per second. splitmap runs twice: `splitmap-pinned` takes one
 //! handle per batch (`map.pin()`), `splitmap-percall` uses the map's own methods, which pin
-//! for every call. `std` is `std::collections::HashMap` with no lock; `Mutex`/`RwLock` wrap
+//! for every call; so does `WordMap` (`WordMap-pinned` with a `PinnedWordMap` per batch,
+//! `WordMap` per call). `std` is `std::collections::HashMap` with no lock; `Mutex`/`RwLock` wrap
 //! it and lock once per operation.
 //!
 //! Benchmarks, per key type (`u64`, 16-byte `String`, 64-byte `String`) and map, on a map

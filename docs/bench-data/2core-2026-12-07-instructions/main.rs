@@ -14,6 +14,8 @@ macro_rules! phases {
             #[inline(never)] pub fn get_miss(m: &super::$m) -> u64 { let mut s = 0; for i in 0..N { s += ($get)(m, key(PRE * 4 + i)) as u64; } s }
             #[inline(never)] pub fn insert_new(m: &super::$m) { for i in 0..N { ($ins)(m, key(PRE + i)); } }
             #[inline(never)] pub fn remove(m: &super::$m) { for i in 0..N { ($rem)(m, key(PRE + i)); } }
+            /// Steady live count: insert a fresh key, remove a prefilled one (one pair per op).
+            #[inline(never)] pub fn churn(m: &super::$m) { for i in 0..N { ($ins)(m, key(4 * PRE + i)); ($rem)(m, key(i)); } }
         }
     };
 }
@@ -30,6 +32,7 @@ mod wp {
     #[inline(never)] pub fn get_miss(m: &W) -> u64 { let p = m.pin(); let mut s = 0; for i in 0..N { s += p.get(&key(PRE * 4 + i)).is_some() as u64; } s }
     #[inline(never)] pub fn insert_new(m: &W) { let p: WP = m.pin(); for i in 0..N { p.insert(key(PRE + i), 1); } }
     #[inline(never)] pub fn remove(m: &W) { let p = m.pin(); for i in 0..N { p.remove(&key(PRE + i)); } }
+    #[inline(never)] pub fn churn(m: &W) { let p = m.pin(); for i in 0..N { p.insert(key(4 * PRE + i), 1); p.remove(&key(i)); } }
 }
 phases!(h, H, |m: &H, k| m.contains_key(&k), |m: &H, k| { m.insert(k, k); }, |m: &H, k| { m.remove(&k); });
 phases!(d, D, |m: &D, k| m.get(&k).is_some(), |m: &D, k| { m.insert(k, k); }, |m: &D, k| { m.remove(&k); });
@@ -39,7 +42,7 @@ fn main() {
     let which = std::env::args().nth(1).unwrap_or("w".into());
     let _ = hs().hash_one(1u64);
     macro_rules! run { ($mod:ident, $m:expr, $fill:expr) => {{ let m = $m; for i in 0..PRE { ($fill)(&m, key(i)); }
-        let a = $mod::get_hit(&m); let b = $mod::get_miss(&m); $mod::insert_new(&m); $mod::remove(&m); println!("{a} {b}"); }} }
+        let a = $mod::get_hit(&m); let b = $mod::get_miss(&m); $mod::insert_new(&m); $mod::remove(&m); $mod::churn(&m); println!("{a} {b}"); }} }
     match which.as_str() {
         "w" => run!(w, W::with_capacity_and_hasher(CAP, hs()), |m: &W, k| { m.insert(k, k); }),
         "wp" => run!(wp, W::with_capacity_and_hasher(CAP, hs()), |m: &W, k| { m.insert(k, k); }),
