@@ -26,7 +26,7 @@ use crate::word::{IntWord, Word};
 /// operation allocates, and only whole tables are ever retired (through the epoch
 /// collector), so there is no per-operation garbage and no guard to hold: every
 /// method takes `&self`, pins internally for its own duration, and returns values by
-/// copy. A removed key keeps its slot and a later insert of the same key revives it,
+/// copy ([`pin`](Self::pin) gives a handle that pins once for a batch). A removed key keeps its slot and a later insert of the same key revives it,
 /// so churn over a recurring key set never forces the table to be rebuilt.
 ///
 /// Same split order, probing, sizing and cooperative resizing as [`HashMap`]; the
