@@ -17,8 +17,10 @@ use crate::raw::{Decision, Entry as RawEntry, KeyRef};
 /// documentation](crate#one-name-one-meaning)) and return plain references where the
 /// map returns [`Ref`](crate::Ref)s; those references stay valid until the handle is
 /// dropped, even if another thread removes the entry meanwhile. Memory the map frees is
-/// held back while any handle is alive, so keep handles short-lived. The handle is
-/// `!Send`.
+/// held back while any handle is alive, so keep handles short-lived, and drop one
+/// before taking the next: a pin taken while another is alive on the same thread nests
+/// inside it and keeps the older epoch, so `h = map.pin()` in a loop would never
+/// unpin. The handle is `!Send`.
 ///
 /// ```
 /// let map = splitmap::HashMap::new();
