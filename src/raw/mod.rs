@@ -8,8 +8,8 @@
 //!   [`table`] a table's geometry, [`counter`] the striped live count.
 //! - [`guarded`]: an entry together with the pin that keeps it alive (the map's
 //!   `get` returns one).
-//! - [`reclaim`]: when retired entries are freed and by whom (small steps, reused
-//!   blocks, keeping pace with crossbeam's collection).
+//! - [`reclaim`]: when retired entries are freed and by whom (batches of 64 per
+//!   crossbeam deferral, small release steps, reused blocks).
 //! - [`kind`]: the seam, `SlotKind`: what the driver needs from a kind of slot.
 //! - [`boxed`]: the boxed kind, whose slots point to heap entries (any `K`, `V`), and
 //!   `RawMap`, the map over it; the public `crate::HashMap` is a safe shell over that.
@@ -86,7 +86,8 @@
 //! # Reclamation
 //!
 //! A replaced or removed entry is retired through the epoch (`reclaim::retire`, which
-//! queues it for release in small steps once its grace period is over) unless it is
+//! defers it in a batch of 64 and queues it for release in small steps once its grace
+//! period is over) unless it is
 //! BORROWED and the old table that reaches it is still root (I6). Retired tables free
 //! their arrays and their borrowed list, never the live entries, which now belong to
 //! `next`. Long-held guards delay all of this: memory is freed only after every guard

@@ -209,9 +209,10 @@ impl<K, V> Drop for RawMap<K, V> {
                 drop_owned_entries(next, |_| true);
             }
         }
-        // What expired inside this thread's map calls and still waits in its queue
-        // (of this map or another) goes now: the thread may make no more map calls.
-        crate::raw::reclaim::release_all();
+        // The thread may make no more map calls: what it retired and still holds in its
+        // pending batch goes to the epoch, and what expired inside its map calls and
+        // still waits in its queue (of this map or another) goes now.
+        crate::raw::reclaim::map_dropped();
     }
 }
 

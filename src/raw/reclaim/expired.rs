@@ -126,21 +126,27 @@ pub(super) fn collecting<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// The deferred function of every retired entry: its grace period is over.
+/// The deferred function of an entry retired on its own: its grace period is over.
 pub(super) fn expired(garbage: Garbage) {
-    let mut garbage = Some(garbage);
+    expired_batch(vec![garbage]);
+}
+
+/// The deferred function of a batch of retired entries (`batch`): their grace period
+/// is over. Inside a map call they join the queue as far as it has room.
+pub(super) fn expired_batch(mut batch: Vec<Garbage>) {
     if FLAGS.try_with(|f| f.collecting.get()).unwrap_or(false) {
         let _ = LOCAL.try_with(|l| {
             if let Ok(mut queue) = l.queue.try_borrow_mut() {
-                if queue.len() < CAPACITY {
-                    queue.extend(garbage.take());
-                    let _ = FLAGS.try_with(|f| f.queued.set(queue.len()));
-                }
+                let room = CAPACITY.saturating_sub(queue.len()).min(batch.len());
+                queue.extend(batch.drain(..room));
+                let _ = FLAGS.try_with(|f| f.queued.set(queue.len()));
             }
         });
     }
-    if let Some(garbage) = garbage {
-        // Not in a map call, the queue is full, or the thread is exiting: release now.
+    // Not in a map call, the queue is full, or the thread is exiting: release now. (A
+    // value's destructor that panics here leaks the rest of the batch, as a panic in
+    // one of crossbeam's bags leaks the rest of that bag.)
+    for garbage in batch {
         // SAFETY: the epoch ran this deferred function, so the grace period is over.
         unsafe { garbage.release() };
     }

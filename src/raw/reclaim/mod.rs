@@ -25,36 +25,45 @@
 //! collect. Deferred functions already waited in crossbeam's thread-local bags until 64
 //! accumulated, so an idle thread held garbage before too.
 //!
-//! [`pace`] keeps crossbeam's collection itself in pace with retirement.
+//! Entries reach crossbeam in [`batch`]es of 64, one deferral each, which also keeps
+//! crossbeam's collection in pace with retirement.
 
+mod batch;
+#[cfg(splitmap_loom)]
+pub(crate) use batch::model_batch;
 mod expired;
-mod pace;
 pub(crate) mod pool;
 
 use crossbeam_epoch::Guard;
 
-pub(crate) use expired::{release_all, Garbage};
+use expired::release_all;
+pub(crate) use expired::Garbage;
 
-/// Pin for a map call: count the pin (for [`pace`]), queue what crossbeam's collect
-/// expires during it, then release a few expired entries.
-///
-/// A pin nested in one the thread already holds (a map call under a `Pinned` handle or
-/// a `Ref`) is not counted: crossbeam counts only outermost pins towards its collects,
-/// so counting nested ones told [`pace`] that collection kept up when none ran (the
-/// entry API under a handle held for 256 words left 245 MB of garbage behind).
+/// Pin for a map call: queue what crossbeam's collect expires during it, then release
+/// a few expired entries.
 #[inline]
 pub(crate) fn pin() -> Guard {
-    if !crossbeam_epoch::is_pinned() {
-        pace::on_pin();
-    }
     let guard = expired::collecting(crossbeam_epoch::pin);
+    batch::on_pin(&guard);
     expired::release_some();
     guard
 }
 
-/// Flush this thread's crossbeam bag and collect, queueing what expires.
+/// Hand this thread's pending batch and crossbeam bag to the epoch and collect,
+/// queueing what expires.
 pub(crate) fn flush(guard: &Guard) {
+    batch::submit(guard);
     expired::collecting(|| guard.flush());
+}
+
+/// A map was dropped on this thread, which may make no more map calls: hand its
+/// pending batch over, and release what waits in its queue (of this map or another;
+/// a drop is O(n) anyway).
+pub(crate) fn map_dropped() {
+    if batch::pending() {
+        flush(&crossbeam_epoch::pin());
+    }
+    release_all();
 }
 
 /// Retire `garbage`: it is released once every guard pinned now has been dropped.
@@ -69,7 +78,6 @@ pub(crate) unsafe fn retire(garbage: Garbage, guard: &Guard) {
     // SAFETY: the caller's contract: only readers already pinned can still reach the
     // allocation, and the epoch runs this after they are all gone (I7). `Garbage` is
     // `Send` by its own contract.
-    unsafe { guard.defer_unchecked(move || expired::expired(garbage)) };
-    pace::deferred(guard);
+    unsafe { batch::add(garbage, guard) };
     expired::release_some();
 }

@@ -201,4 +201,8 @@ mod reclaim_queue {
     fn retired_entry_outlives_pinned_readers() {
         super::loom_reclaim::retired_entry_outlives_pinned_readers();
     }
+    #[test]
+    fn batched_entries_outlive_pinned_readers() {
+        super::loom_reclaim::batched_entries_outlive_pinned_readers();
+    }
 }

@@ -1,0 +1,203 @@
+//! Retiring in batches: one crossbeam deferral for every [`BATCH`] retired entries.
+//!
+//! Deferring through crossbeam costs per call: building a `Deferred`, pushing it on the
+//! thread's bag, sealing a full bag into a 2 KiB node of the global queue, and later
+//! popping and calling it (about 150 instructions of the generic map's 831 per
+//! insert+remove pair, callgrind, `docs/benchmarks.md`). Here a retired entry joins
+//! its thread's *pending batch*; the entry that fills the batch defers the whole
+//! batch as one function and flushes, which seals the thread's crossbeam bag at once.
+//!
+//! Why a removed value is dropped no later than before: crossbeam reads the epoch
+//! that starts a deferral's grace period when it *seals* the bag holding it, and it
+//! sealed a bag when 64 deferrals had filled it or when the thread flushed. A batch
+//! is [`BATCH`] = 64 entries and is sealed the moment it fills, so an entry's grace
+//! period starts after at most 64 retirements on its thread, as before; and every
+//! place that flushed the bag before (the map's own flushes, a map's drop, thread
+//! exit) hands the pending batch over first. The difference: a caller's own
+//! `crossbeam_epoch::pin().flush()` no longer reaches the up to 63 entries a thread
+//! has pending. Deferring an entry later than its unlinking is sound: the readers the
+//! epoch must wait for are those pinned before the unlinking, and every one of them
+//! was pinned before the batch's deferral too (I7).
+//!
+//! A thread that stops retiring would keep a partial batch (up to 63 entries) until it
+//! exits; so every [`PINS_PER_CHECK`] map pins a thread whose batch did not fill in
+//! that time hands over what it has (a thread that retires steadily fills its batch
+//! first and never pays for this). Before batching such entries waited in crossbeam's
+//! bag until 64 deferrals sealed it, however many pins came after; so a removed value
+//! now waits for at most 64 retirements *or* about 256 map pins on its thread.
+//!
+//! Flushing once per batch also keeps crossbeam's collection in pace with retirement
+//! whatever the pinning pattern: each flush runs a collect, which runs up to 8 sealed
+//! bags, so a thread that holds one pin over thousands of writes (a `Pinned` handle,
+//! `retain`, `clear`) still collects 8 bags for every one it seals. (Before batching,
+//! a separate rule counted deferrals against pins to decide when to flush.)
+//!
+//! Under loom the map's models defer each entry directly, as before batching (a flush
+//! per retirement would multiply their interleavings); the reclamation model turns
+//! batching on for its thread with [`model_batch`].
+
+#[cfg(not(splitmap_loom))]
+use std::cell::Cell;
+use std::cell::RefCell;
+
+use crossbeam_epoch::Guard;
+
+use super::expired::{self, Garbage};
+
+/// Entries per batch: crossbeam's own bag size, so that an entry's grace period
+/// starts no later than it did when each entry was its own deferral.
+#[cfg(not(splitmap_loom))]
+const BATCH: usize = 64;
+
+/// Map pins between two checks for a stale partial batch.
+#[cfg(not(splitmap_loom))]
+const PINS_PER_CHECK: u32 = 128;
+
+#[cfg(not(splitmap_loom))]
+std::thread_local! {
+    /// (map pins since the last check, whether a batch filled since then). No
+    /// destructor, so a pin reads it without the registration check `PENDING` costs.
+    static SINCE_CHECK: Cell<(u32, bool)> = const { Cell::new((0, false)) };
+}
+
+/// A map call pinned: every [`PINS_PER_CHECK`] pins, hand over a partial batch that
+/// has not filled since the last check.
+#[inline]
+pub(super) fn on_pin(guard: &Guard) {
+    #[cfg(not(splitmap_loom))]
+    {
+        let stale = SINCE_CHECK
+            .try_with(|c| {
+                let (pins, filled) = c.get();
+                if pins + 1 < PINS_PER_CHECK {
+                    c.set((pins + 1, filled));
+                    return false;
+                }
+                c.set((0, false));
+                !filled
+            })
+            .unwrap_or(false);
+        if stale && pending() {
+            super::flush(guard);
+        }
+    }
+    // Under loom the map's models batch nothing, and the reclamation model flushes.
+    #[cfg(splitmap_loom)]
+    let _ = guard;
+}
+
+/// This thread's pending batch. Its destructor (thread exit) hands the batch over.
+struct Pending(RefCell<Vec<Garbage>>);
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let batch = std::mem::take(self.0.get_mut());
+        if !batch.is_empty() {
+            // crossbeam's own thread-local may be gone by now; its `pin` then registers
+            // a fresh participant for the call.
+            let guard = crossbeam_epoch::pin();
+            defer_batch(batch, &guard);
+            guard.flush();
+        }
+    }
+}
+
+#[cfg(not(splitmap_loom))]
+std::thread_local! {
+    static PENDING: Pending = const { Pending(RefCell::new(Vec::new())) };
+}
+
+#[cfg(splitmap_loom)]
+loom::thread_local! {
+    static PENDING: Pending = Pending(RefCell::new(Vec::new()));
+    /// The batch size on this thread under loom; 0 (the default) defers each entry
+    /// directly.
+    static MODEL_BATCH: std::cell::Cell<usize> = std::cell::Cell::new(0);
+}
+
+/// Under loom, batch this thread's retirements `size` at a time (0: defer each one).
+#[cfg(splitmap_loom)]
+pub(crate) fn model_batch(size: usize) {
+    MODEL_BATCH.with(|b| b.set(size));
+}
+
+#[inline]
+fn batch_size() -> usize {
+    #[cfg(splitmap_loom)]
+    return MODEL_BATCH.with(|b| b.get());
+    #[cfg(not(splitmap_loom))]
+    BATCH
+}
+
+/// Defer `batch` under `guard`: its entries expire together.
+fn defer_batch(batch: Vec<Garbage>, guard: &Guard) {
+    // SAFETY: every entry in `batch` was unlinked before it joined the batch, so the
+    // readers that may still reach it were pinned before now (I7); `Garbage` is
+    // `Send` by its own contract, so the batch may expire on another thread.
+    unsafe { guard.defer_unchecked(move || expired::expired_batch(batch)) };
+}
+
+/// Add `garbage` to this thread's pending batch; if that fills it, defer the batch and
+/// flush (with what the flush expires queued, as in any map call).
+///
+/// # Safety
+///
+/// As `reclaim::retire`: the allocation is unlinked, owned by `garbage` alone, and
+/// `guard` is a real pin.
+#[inline]
+pub(super) unsafe fn add(garbage: Garbage, guard: &Guard) {
+    let size = batch_size();
+    let mut garbage = Some(garbage);
+    let full = PENDING
+        .try_with(|p| {
+            // A destructor run by the flush below may retire into the map again: the
+            // borrow is never held across it, and if it were busy we defer directly.
+            let mut pending = p.0.try_borrow_mut().ok()?;
+            if size == 0 {
+                return None;
+            }
+            if pending.capacity() == 0 {
+                pending.reserve_exact(size);
+            }
+            pending.extend(garbage.take());
+            (pending.len() >= size).then(|| std::mem::take(&mut *pending))
+        })
+        .ok()
+        .flatten();
+    if let Some(garbage) = garbage {
+        // Not batched (thread exiting, re-entered, or loom's default): its own deferral.
+        // SAFETY: as in `defer_batch`, for one entry.
+        unsafe { guard.defer_unchecked(move || expired::expired(garbage)) };
+        return;
+    }
+    if let Some(batch) = full {
+        #[cfg(not(splitmap_loom))]
+        let _ = SINCE_CHECK.try_with(|c| c.set((c.get().0, true)));
+        defer_batch(batch, guard);
+        super::flush(guard);
+    }
+}
+
+/// Hand this thread's pending batch to crossbeam and flush: the next steps of the
+/// epoch then cover it.
+pub(super) fn submit(guard: &Guard) {
+    let batch = PENDING
+        .try_with(|p| {
+            p.0.try_borrow_mut()
+                .map(|mut b| std::mem::take(&mut *b))
+                .ok()
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    if !batch.is_empty() {
+        defer_batch(batch, guard);
+    }
+}
+
+/// Whether this thread has a pending batch.
+pub(super) fn pending() -> bool {
+    PENDING
+        .try_with(|p| p.0.try_borrow().is_ok_and(|b| !b.is_empty()))
+        .unwrap_or(false)
+}
