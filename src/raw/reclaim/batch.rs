@@ -13,18 +13,22 @@
 //! is [`BATCH`] = 64 entries and is sealed the moment it fills, so an entry's grace
 //! period starts after at most 64 retirements on its thread, as before; and every
 //! place that flushed the bag before (the map's own flushes, a map's drop, thread
-//! exit) hands the pending batch over first. The difference: a caller's own
-//! `crossbeam_epoch::pin().flush()` no longer reaches the up to 63 entries a thread
-//! has pending. Deferring an entry later than its unlinking is sound: the readers the
+//! exit) hands the pending batch over first. A caller's own
+//! `crossbeam_epoch::pin().flush()` reaches entries still pending only once they are
+//! handed over (below). Deferring an entry later than its unlinking is sound: the readers the
 //! epoch must wait for are those pinned before the unlinking, and every one of them
 //! was pinned before the batch's deferral too (I7).
 //!
 //! A thread that stops retiring would keep a partial batch (up to 63 entries) until it
-//! exits; so every [`PINS_PER_CHECK`] map pins a thread whose batch did not fill in
-//! that time hands over what it has (a thread that retires steadily fills its batch
-//! first and never pays for this). Before batching such entries waited in crossbeam's
-//! bag until 64 deferrals sealed it, however many pins came after; so a removed value
-//! now waits for at most 64 retirements *or* about 256 map pins on its thread.
+//! exits; so every [`PINS_PER_CHECK`] map pins, a thread whose batch did not fill in
+//! that time defers what it has into its crossbeam bag, *without* flushing. There it
+//! is where a deferral sat before batching: sealed by the thread's next flush (its
+//! next full batch, within 64 retirements), a caller's own
+//! `crossbeam_epoch::pin().flush()`, or the thread's exit. (Flushing there too cost
+//! a seal and a collect per 128 pins on every thread that retires now and then: the
+//! read-heavy mix at 8 threads fell to half, 2026-12-07.) So a removed value waits
+//! for at most 64 retirements on its thread, or 128 map pins and then whatever sealed
+//! its bag before batching.
 //!
 //! Flushing once per batch also keeps crossbeam's collection in pace with retirement
 //! whatever the pinning pattern: each flush runs a collect, which runs up to 8 sealed
@@ -36,9 +40,11 @@
 //! per retirement would multiply their interleavings); the reclamation model turns
 //! batching on for its thread with [`model_batch`].
 
+use std::alloc::Layout;
 #[cfg(not(splitmap_loom))]
 use std::cell::Cell;
 use std::cell::RefCell;
+use std::ptr::NonNull;
 
 use crossbeam_epoch::Guard;
 
@@ -60,8 +66,8 @@ std::thread_local! {
     static SINCE_CHECK: Cell<(u32, bool)> = const { Cell::new((0, false)) };
 }
 
-/// A map call pinned: every [`PINS_PER_CHECK`] pins, hand over a partial batch that
-/// has not filled since the last check.
+/// A map call pinned: every [`PINS_PER_CHECK`] pins, defer a partial batch that has
+/// not filled since the last check (without flushing).
 #[inline]
 pub(super) fn on_pin(guard: &Guard) {
     #[cfg(not(splitmap_loom))]
@@ -78,7 +84,7 @@ pub(super) fn on_pin(guard: &Guard) {
             })
             .unwrap_or(false);
         if stale && pending() {
-            super::flush(guard);
+            submit(guard);
         }
     }
     // Under loom the map's models batch nothing, and the reclamation model flushes.
@@ -129,6 +135,43 @@ fn batch_size() -> usize {
     BATCH
 }
 
+/// An empty buffer for `size` entries: a block from this thread's [`pool`] (one an
+/// expired batch gave back) if it has one, else a new allocation. A buffer per batch
+/// from the allocator, freed on the thread that collected it, cost the read-heavy
+/// mix 25% at 4-8 threads on 2 cores (2026-12-07): glibc's cross-thread frees of
+/// 1 KiB blocks take the owning arena's lock.
+///
+/// [`pool`]: super::pool
+fn buffer(size: usize) -> Vec<Garbage> {
+    let Ok(layout) = Layout::array::<Garbage>(size) else {
+        return Vec::new();
+    };
+    match super::pool::take(layout) {
+        // SAFETY: every block on the pool's list for `layout` came from the global
+        // allocator with exactly `layout` and holds no value (`pool::give`'s
+        // contract, kept by `recycle`), which is what `Vec` allocates for `size`
+        // elements: length 0, capacity `size`.
+        Some(block) => unsafe { Vec::from_raw_parts(block.as_ptr().cast(), 0, size) },
+        None => Vec::with_capacity(size),
+    }
+}
+
+/// Give the buffer of an expired, emptied batch to this thread's pool for the next
+/// [`buffer`].
+pub(super) fn recycle(batch: Vec<Garbage>) {
+    if batch.capacity() != batch_size() || !batch.is_empty() {
+        return; // a single entry's vector, or not emptied: dropped as usual
+    }
+    let Ok(layout) = Layout::array::<Garbage>(batch.capacity()) else {
+        return;
+    };
+    let mut batch = std::mem::ManuallyDrop::new(batch);
+    // SAFETY: a `Vec` with non-zero capacity owns a block from the global allocator
+    // with `Layout::array::<Garbage>(capacity)`; it is empty, and `ManuallyDrop` gives
+    // up every use of it here.
+    unsafe { super::pool::give(NonNull::new_unchecked(batch.as_mut_ptr().cast()), layout) };
+}
+
 /// Defer `batch` under `guard`: its entries expire together.
 fn defer_batch(batch: Vec<Garbage>, guard: &Guard) {
     // SAFETY: every entry in `batch` was unlinked before it joined the batch, so the
@@ -157,7 +200,7 @@ pub(super) unsafe fn add(garbage: Garbage, guard: &Guard) {
                 return None;
             }
             if pending.capacity() == 0 {
-                pending.reserve_exact(size);
+                *pending = buffer(size);
             }
             pending.extend(garbage.take());
             (pending.len() >= size).then(|| std::mem::take(&mut *pending))
@@ -178,8 +221,8 @@ pub(super) unsafe fn add(garbage: Garbage, guard: &Guard) {
     }
 }
 
-/// Hand this thread's pending batch to crossbeam and flush: the next steps of the
-/// epoch then cover it.
+/// Defer this thread's pending batch into its crossbeam bag (the caller flushes if the
+/// bag must be sealed now).
 pub(super) fn submit(guard: &Guard) {
     let batch = PENDING
         .try_with(|p| {

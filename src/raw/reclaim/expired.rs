@@ -146,10 +146,11 @@ pub(super) fn expired_batch(mut batch: Vec<Garbage>) {
     // Not in a map call, the queue is full, or the thread is exiting: release now. (A
     // value's destructor that panics here leaks the rest of the batch, as a panic in
     // one of crossbeam's bags leaks the rest of that bag.)
-    for garbage in batch {
+    while let Some(garbage) = batch.pop() {
         // SAFETY: the epoch ran this deferred function, so the grace period is over.
         unsafe { garbage.release() };
     }
+    super::batch::recycle(batch);
 }
 
 /// Release a few queued entries: one, plus one for every `STEP` waiting.
