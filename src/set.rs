@@ -295,7 +295,7 @@ where
 
 /// A handle on a [`HashSet`] that holds an epoch guard, from [`HashSet::pin`]: its
 /// lookups return references that live as long as the handle. As with
-/// [`Pinned`](crate::Pinned), keep it short-lived and drop it before taking the next.
+/// [`Pinned`], keep it short-lived and drop it before taking the next.
 ///
 /// ```
 /// let set: splitmap::HashSet<u32> = (1..=3).collect();
