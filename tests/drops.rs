@@ -299,3 +299,46 @@ fn drained_and_owned_values_drop_exactly_once() {
         );
     }
 }
+
+/// A removed value's grace period starts within 64 retirements on the thread that
+/// removed it (`src/raw/reclaim/batch.rs`): after a thread removes 64 values and then
+/// stays alive without touching any map, another thread's plain crossbeam flushes are
+/// enough to drop all 64. The 64 inserts and 64 removes also cross the 128-pin check
+/// that hands a partial batch over without sealing it; without counting those entries
+/// towards the next batch, the first 63 waited for the removing thread's exit.
+#[test]
+fn a_full_batch_of_removed_values_drops_while_its_thread_idles() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const N: usize = 64;
+    let tracker = Tracker::new(N);
+    let map: HashMap<usize, Counted> = HashMap::with_capacity(N);
+    let (removed_tx, removed_rx) = std::sync::mpsc::channel();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let map = &map;
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            // A fresh thread: its pending batch and crossbeam bag start empty.
+            for i in 0..N {
+                map.insert(i, tracker.value(i));
+            }
+            for i in 0..N {
+                assert!(map.remove(&i).is_some());
+            }
+            removed_tx.send(()).unwrap();
+            // Stay alive (its exit would hand everything over) until checked.
+            let _ = done_rx.recv();
+        });
+        removed_rx.recv().unwrap();
+        let mut flushes = 0;
+        while tracker.dropped() < N && flushes < 100_000 {
+            crossbeam_epoch::pin().flush();
+            flushes += 1;
+        }
+        let dropped = tracker.dropped();
+        done_tx.send(()).unwrap();
+        assert_eq!(
+            dropped, N,
+            "removed values still waiting after {flushes} flushes while their thread idled"
+        );
+    });
+}

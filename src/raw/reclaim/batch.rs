@@ -20,9 +20,10 @@
 //!
 //! A thread that stops retiring would keep a partial batch (up to 63 entries) until it
 //! exits; so every [`PINS_PER_CHECK`] map pins, a thread whose batch did not fill in
-//! that time defers what it has into its crossbeam bag, *without* flushing. There it
-//! is where a deferral sat before batching: sealed by the thread's next flush (its
-//! next full batch, within 64 retirements), a caller's own
+//! that time defers what it has into its crossbeam bag, *without* flushing. Those
+//! entries count towards the next batch's 64 (`Pending::unsealed`), so the bag is
+//! sealed within 64 retirements of the oldest of them, as before batching, or
+//! earlier by a caller's own
 //! `crossbeam_epoch::pin().flush()`, or the thread's exit. (Flushing there too cost
 //! a seal and a collect per 128 pins on every thread that retires now and then: the
 //! read-heavy mix at 8 threads fell to half, 2026-12-07.) So a removed value waits
@@ -40,7 +41,6 @@
 //! batching on for its thread with `model_batch`.
 
 use std::alloc::Layout;
-#[cfg(not(splitmap_loom))]
 use std::cell::Cell;
 use std::cell::RefCell;
 use std::ptr::NonNull;
@@ -92,11 +92,17 @@ pub(super) fn on_pin(guard: &Guard) {
 }
 
 /// This thread's pending batch. Its destructor (thread exit) hands the batch over.
-struct Pending(RefCell<Vec<Garbage>>);
+struct Pending {
+    batch: RefCell<Vec<Garbage>>,
+    /// Entries this thread deferred into its crossbeam bag since its last flush (a
+    /// stale partial batch): they count towards the next batch's 64, so that every
+    /// entry's bag is sealed within 64 retirements.
+    unsealed: Cell<usize>,
+}
 
 impl Drop for Pending {
     fn drop(&mut self) {
-        let batch = std::mem::take(self.0.get_mut());
+        let batch = std::mem::take(self.batch.get_mut());
         if !batch.is_empty() {
             // crossbeam's own thread-local may be gone by now; its `pin` then registers
             // a fresh participant for the call.
@@ -109,12 +115,14 @@ impl Drop for Pending {
 
 #[cfg(not(splitmap_loom))]
 std::thread_local! {
-    static PENDING: Pending = const { Pending(RefCell::new(Vec::new())) };
+    static PENDING: Pending = const {
+        Pending { batch: RefCell::new(Vec::new()), unsealed: Cell::new(0) }
+    };
 }
 
 #[cfg(splitmap_loom)]
 loom::thread_local! {
-    static PENDING: Pending = Pending(RefCell::new(Vec::new()));
+    static PENDING: Pending = Pending { batch: RefCell::new(Vec::new()), unsealed: Cell::new(0) };
     /// The batch size on this thread under loom; 0 (the default) defers each entry
     /// directly.
     static MODEL_BATCH: std::cell::Cell<usize> = std::cell::Cell::new(0);
@@ -194,7 +202,7 @@ pub(super) unsafe fn add(garbage: Garbage, guard: &Guard) {
         .try_with(|p| {
             // A destructor run by the flush below may retire into the map again: the
             // borrow is never held across it, and if it were busy we defer directly.
-            let mut pending = p.0.try_borrow_mut().ok()?;
+            let mut pending = p.batch.try_borrow_mut().ok()?;
             if size == 0 {
                 return None;
             }
@@ -202,7 +210,7 @@ pub(super) unsafe fn add(garbage: Garbage, guard: &Guard) {
                 *pending = buffer(size);
             }
             pending.extend(garbage.take());
-            (pending.len() >= size).then(|| std::mem::take(&mut *pending))
+            (pending.len() + p.unsealed.get() >= size).then(|| std::mem::take(&mut *pending))
         })
         .ok()
         .flatten();
@@ -220,14 +228,18 @@ pub(super) unsafe fn add(garbage: Garbage, guard: &Guard) {
     }
 }
 
-/// Defer this thread's pending batch into its crossbeam bag (the caller flushes if the
-/// bag must be sealed now).
+/// Defer this thread's pending batch into its crossbeam bag (the caller flushes, and
+/// then calls [`sealed`], if the bag must be sealed now).
 pub(super) fn submit(guard: &Guard) {
     let batch = PENDING
         .try_with(|p| {
-            p.0.try_borrow_mut()
+            let batch = p
+                .batch
+                .try_borrow_mut()
                 .map(|mut b| std::mem::take(&mut *b))
-                .ok()
+                .ok()?;
+            p.unsealed.set(p.unsealed.get() + batch.len());
+            Some(batch)
         })
         .ok()
         .flatten()
@@ -237,9 +249,14 @@ pub(super) fn submit(guard: &Guard) {
     }
 }
 
+/// This thread just flushed: its crossbeam bag is sealed.
+pub(super) fn sealed() {
+    let _ = PENDING.try_with(|p| p.unsealed.set(0));
+}
+
 /// Whether this thread has a pending batch.
 pub(super) fn pending() -> bool {
     PENDING
-        .try_with(|p| p.0.try_borrow().is_ok_and(|b| !b.is_empty()))
+        .try_with(|p| p.batch.try_borrow().is_ok_and(|b| !b.is_empty()))
         .unwrap_or(false)
 }

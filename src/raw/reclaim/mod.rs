@@ -54,6 +54,7 @@ pub(crate) fn pin() -> Guard {
 pub(crate) fn flush(guard: &Guard) {
     batch::submit(guard);
     expired::collecting(|| guard.flush());
+    batch::sealed();
 }
 
 /// A map was dropped on this thread, which may make no more map calls: hand its
