@@ -136,8 +136,10 @@ pub(crate) fn model_batch(size: usize) {
 
 #[inline]
 fn batch_size() -> usize {
+    // `try_with`: an expiring batch may be recycled while loom tears the thread-locals
+    // down.
     #[cfg(splitmap_loom)]
-    return MODEL_BATCH.with(|b| b.get());
+    return MODEL_BATCH.try_with(|b| b.get()).unwrap_or(0);
     #[cfg(not(splitmap_loom))]
     BATCH
 }
