@@ -31,7 +31,7 @@ impl<K, V> Entry<K, V> {
         };
         let layout = std::alloc::Layout::new::<Self>();
         let entry = match crate::raw::reclaim::pool::take(layout) {
-            // SAFETY: the pool's blocks came from the global allocator with exactly
+            // SAFETY: P1 (`reclaim::pool`): the block came from the global allocator with exactly
             // `layout` and hold no value, so writing an entry there makes a valid `Box`.
             Some(block) => unsafe {
                 let ptr = block.as_ptr().cast::<Self>();

@@ -156,9 +156,8 @@ fn buffer(size: usize) -> Vec<Garbage> {
         return Vec::new();
     };
     match super::pool::take(layout) {
-        // SAFETY: every block on the pool's list for `layout` came from the global
-        // allocator with exactly `layout` and holds no value (`pool::give`'s
-        // contract, kept by `recycle`), which is what `Vec` allocates for `size`
+        // SAFETY: P1 (`pool`): the block came from the global allocator with exactly
+        // `layout` and holds no value, which is what `Vec` allocates for `size`
         // elements: length 0, capacity `size`.
         Some(block) => unsafe { Vec::from_raw_parts(block.as_ptr().cast(), 0, size) },
         None => Vec::with_capacity(size),
@@ -175,9 +174,9 @@ pub(super) fn recycle(batch: Vec<Garbage>) {
         return;
     };
     let mut batch = std::mem::ManuallyDrop::new(batch);
-    // SAFETY: a `Vec` with non-zero capacity owns a block from the global allocator
-    // with `Layout::array::<Garbage>(capacity)`; it is empty, and `ManuallyDrop` gives
-    // up every use of it here.
+    // SAFETY: P1 (`pool`) for the block given: a `Vec` with non-zero capacity owns a
+    // block from the global allocator with `Layout::array::<Garbage>(capacity)`; it is
+    // empty, and `ManuallyDrop` gives up every use of it here.
     unsafe { super::pool::give(NonNull::new_unchecked(batch.as_mut_ptr().cast()), layout) };
 }
 
@@ -218,7 +217,8 @@ pub(super) unsafe fn add(garbage: Garbage, guard: &Guard) {
         .flatten();
     if let Some(garbage) = garbage {
         // Not batched (thread exiting, re-entered, or loom's default): its own deferral.
-        // SAFETY: as in `defer_batch`, for one entry.
+        // SAFETY: I7, as in `defer_batch`: the entry was unlinked before this call, so
+        // every reader that may reach it was pinned before this deferral.
         unsafe { guard.defer_unchecked(move || expired::expired(garbage)) };
         return;
     }

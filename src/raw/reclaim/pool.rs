@@ -7,8 +7,14 @@
 //! issue 12). Here a released block goes on its thread's list for its layout, and the
 //! next entry allocated on that thread with that layout takes it. The lists hold at
 //! most [`CAPACITY`] blocks each; beyond that, and when a thread exits, blocks go back
-//! to the global allocator. Every block on a list came from the global allocator with
-//! exactly that layout, so a block from a list is freed like any other `Box`.
+//! to the global allocator.
+//!
+//! # Invariant
+//!
+//! - **P1 (pool blocks).** Every block on a list came from the global allocator with
+//!   exactly that list's layout, holds no live value, and is owned by the list alone
+//!   (`give`'s contract). So a block from a list is freed like any other `Box`, and
+//!   can back any allocation of that layout (an entry's `Box`, a batch's `Vec`).
 
 use std::alloc::Layout;
 use std::cell::RefCell;
@@ -24,7 +30,7 @@ impl Drop for Lists {
     fn drop(&mut self) {
         for (layout, blocks) in self.0.get_mut().drain(..) {
             for block in blocks {
-                // SAFETY: every block on a list came from the global allocator with
+                // SAFETY: P1: every block on a list came from the global allocator with
                 // `layout` and is owned by the list (`give`'s contract).
                 unsafe { std::alloc::dealloc(block.as_ptr(), layout) };
             }
@@ -83,7 +89,7 @@ pub(crate) unsafe fn give(block: NonNull<u8>, layout: Layout) {
         })
         .unwrap_or(false);
     if !kept {
-        // SAFETY: the caller's contract.
+        // SAFETY: the caller's contract, which is P1's for a block not kept.
         unsafe { std::alloc::dealloc(block.as_ptr(), layout) };
     }
 }

@@ -28,6 +28,15 @@ impl Drop for Tracked {
     }
 }
 
+/// `rounds` map calls that flush: each collects inside a map call (which queues what
+/// expires) and pins (which releases from the queue).
+fn pin_and_flush(rounds: usize) {
+    for _ in 0..rounds {
+        let guard = reclaim::pin();
+        reclaim::flush(&guard);
+    }
+}
+
 /// The writer unlinks the only entry and retires it, then makes map calls that flush
 /// and collect (so the entry's deferred function runs inside a map call and queues it)
 /// and release from the queue. The reader pins, loads the entry and uses it; it must
@@ -56,19 +65,13 @@ pub(super) fn retired_entry_outlives_pinned_readers() {
             // SAFETY: the swap unlinked `old`, a `Box` only we retire; `guard` is a pin.
             unsafe { reclaim::retire(Garbage::boxed(old), &guard) };
         }
-        for _ in 0..2 {
-            let guard = reclaim::pin();
-            reclaim::flush(&guard);
-        }
+        pin_and_flush(2);
         reader.join().unwrap();
         // Each flush advances the epoch at most once (our own pin holds it) and the
         // grace period needs two, so these give the collect inside a map call that
         // queues the entry, and the pin after it that releases it, a chance to run
         // while the reader is still pinned or just after.
-        for _ in 0..3 {
-            let guard = reclaim::pin();
-            reclaim::flush(&guard);
-        }
+        pin_and_flush(3);
         if dropped.load(StdOrdering::SeqCst) {
             RELEASED_IN_MODEL.fetch_add(1, StdOrdering::Relaxed);
         }
@@ -136,15 +139,9 @@ pub(super) fn batched_entries_outlive_pinned_readers() {
                 reclaim::retire(Garbage::boxed(old_c), &guard);
             }
         }
-        for _ in 0..2 {
-            let guard = reclaim::pin();
-            reclaim::flush(&guard);
-        }
+        pin_and_flush(2);
         reader.join().unwrap();
-        for _ in 0..3 {
-            let guard = reclaim::pin();
-            reclaim::flush(&guard);
-        }
+        pin_and_flush(3);
         if dropped_a.load(StdOrdering::SeqCst) && dropped_c.load(StdOrdering::SeqCst) {
             BATCHES_RELEASED_IN_MODEL.fetch_add(1, StdOrdering::Relaxed);
         }
