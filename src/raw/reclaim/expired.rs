@@ -43,13 +43,23 @@ impl Garbage {
                 drop(unsafe { Box::from_raw(ptr) });
                 return;
             }
-            // SAFETY: the caller's contract: the box is ours, so we drop its value in
-            // place and then own a block the global allocator gave with `layout`
-            // (which is how `Box` allocates a sized `T`).
-            unsafe {
-                std::ptr::drop_in_place(ptr);
-                super::pool::give(NonNull::new_unchecked(ptr.cast()), layout);
+            /// Gives the block back once its value is dropped, on unwind too (a value's
+            /// destructor may panic; the block is still ours and must not leak).
+            struct GiveBack(NonNull<u8>, Layout);
+            impl Drop for GiveBack {
+                fn drop(&mut self) {
+                    // SAFETY: the caller's contract: the box is ours, and its value has
+                    // been dropped (this runs after `drop_in_place`, returned or
+                    // unwound), so we own a block the global allocator gave with
+                    // `layout` (which is how `Box` allocates a sized `T`).
+                    unsafe { super::pool::give(self.0, self.1) };
+                }
             }
+            // SAFETY: `ptr` is a non-null `Box` pointer (the caller's contract).
+            let _give_back = GiveBack(unsafe { NonNull::new_unchecked(ptr.cast()) }, layout);
+            // SAFETY: the caller's contract: the box is ours and its value initialised;
+            // nothing uses it after this but `_give_back`, which frees the block only.
+            unsafe { std::ptr::drop_in_place(ptr) };
         }
         Garbage {
             ptr: ptr.cast(),
@@ -143,14 +153,31 @@ pub(super) fn expired_batch(mut batch: Vec<Garbage>) {
             }
         });
     }
-    // Not in a map call, the queue is full, or the thread is exiting: release now. (A
-    // value's destructor that panics here leaks the rest of the batch, as a panic in
-    // one of crossbeam's bags leaks the rest of that bag.)
-    while let Some(garbage) = batch.pop() {
-        // SAFETY: the epoch ran this deferred function, so the grace period is over.
-        unsafe { garbage.release() };
+    // Not in a map call, the queue is full, or the thread is exiting: release now.
+    let mut rest = Releasing(batch);
+    rest.release();
+}
+
+/// Expired garbage being released. A value destructor that panics stops
+/// [`release`](Self::release), and the unwind drops this, which releases every other
+/// entry instead of leaking them (a second panic aborts, as in std's drop of a slice).
+struct Releasing(Vec<Garbage>);
+
+impl Releasing {
+    fn release(&mut self) {
+        while let Some(garbage) = self.0.pop() {
+            // SAFETY: only expired garbage is put here (`expired_batch`, whose epoch
+            // ran it as a deferred function), so the grace period is over (I7).
+            unsafe { garbage.release() };
+        }
     }
-    super::batch::recycle(batch);
+}
+
+impl Drop for Releasing {
+    fn drop(&mut self) {
+        self.release(); // empty unless a destructor panicked
+        super::batch::recycle(std::mem::take(&mut self.0));
+    }
 }
 
 /// Release a few queued entries: one, plus one for every `STEP` waiting.
