@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use bustle::{Collection, CollectionHandle};
 
+use crate::common::hasher::Hasher;
 use crate::common::maps::{Dash, Flurry, MapOps, MutexStd, Papaya, PeerMap, RwLockStd, Scc};
 use crate::common::maps::{Split, StdMap, Words};
 use crate::config::Config;
@@ -66,6 +67,92 @@ where
         (&*self.0).increment(key)
     }
 }
+
+/// Operations a `*_REPINNED` handle runs under one pin before it takes the next: what a
+/// caller with work in batches does (`map.pin()`, a batch, drop). 64 is the size of a
+/// retirement batch (`src/raw/reclaim/batch.rs`), so a handle lets go of its pin about
+/// as often as the map seals garbage.
+pub(crate) const REPIN_EVERY: u32 = 64;
+
+/// A collection whose handle reaches the map through the map's own pinned handle, taken
+/// afresh every [`REPIN_EVERY`] operations (bustle keeps one handle per thread for a
+/// whole run, and a pin held that long would keep every removed entry alive).
+macro_rules! repinned {
+    ($collection:ident, $handle:ident, $map:ty, $pinned:ty) => {
+        #[derive(Clone)]
+        pub(crate) struct $collection(Arc<$map>);
+
+        impl Collection for $collection {
+            type Handle = $handle;
+            fn with_capacity(capacity: usize) -> Self {
+                $collection(Arc::new(<$map as PeerMap>::create(cap(capacity))))
+            }
+            fn pin(&self) -> $handle {
+                $handle {
+                    pinned: None,
+                    left: 0,
+                    map: Arc::clone(&self.0),
+                }
+            }
+        }
+
+        /// Fields drop in order: the pinned handle before the map it borrows.
+        pub(crate) struct $handle {
+            /// Borrows `*map`, which `map` keeps alive and in place for as long as this
+            /// handle exists; `'static` only because Rust cannot name that borrow.
+            pinned: Option<$pinned>,
+            left: u32,
+            map: Arc<$map>,
+        }
+
+        impl $handle {
+            #[inline]
+            fn ops(&mut self) -> &mut $pinned {
+                if self.left == 0 {
+                    self.pinned = None; // unpin before the next pin
+                    let pinned = self.map.pin();
+                    // SAFETY: only the lifetime changes. The map is behind an `Arc` this
+                    // handle owns, so it neither moves nor drops while `pinned` lives:
+                    // `pinned` is dropped before `map` (field order) and replaced above
+                    // before a new one is taken, and it never leaves this handle.
+                    self.pinned = Some(unsafe { std::mem::transmute::<_, $pinned>(pinned) });
+                    self.left = REPIN_EVERY;
+                }
+                self.left -= 1;
+                self.pinned.as_mut().expect("pinned above")
+            }
+        }
+
+        impl CollectionHandle for $handle {
+            type Key = u64;
+            fn get(&mut self, key: &u64) -> bool {
+                self.ops().contains(key)
+            }
+            fn insert(&mut self, key: &u64) -> bool {
+                self.ops().insert_new(*key, 0)
+            }
+            fn remove(&mut self, key: &u64) -> bool {
+                self.ops().delete(key)
+            }
+            fn update(&mut self, key: &u64) -> bool {
+                self.ops().increment(key)
+            }
+        }
+    };
+}
+
+repinned!(
+    SplitRepinned,
+    SplitRepinnedHandle,
+    Split<u64>,
+    splitmap::Pinned<'static, u64, u64, Hasher>
+);
+repinned!(
+    WordsRepinned,
+    WordsRepinnedHandle,
+    Words,
+    splitmap::PinnedWordMap<'static, u64, u64, Hasher>
+);
 
 /// `std::collections::HashMap` with no lock at all, for the single-thread baseline. A flag
 /// makes sure at most one handle exists at a time, so it is only usable at one thread.
@@ -135,6 +222,9 @@ impl CollectionHandle for StdNoLockHandle {
 /// Names as they appear in the tables, in display order.
 pub(crate) const SPLITMAP: &str = "splitmap";
 pub(crate) const WORDMAP: &str = "WordMap";
+/// The same maps through their pinned handles, re-taken every [`REPIN_EVERY`] operations.
+pub(crate) const SPLITMAP_REPINNED: &str = "splitmap (handle/64)";
+pub(crate) const WORDMAP_REPINNED: &str = "WordMap (handle/64)";
 pub(crate) const STD: &str = "std (no lock)";
 pub(crate) const MUTEX: &str = "Mutex<HashMap>";
 pub(crate) const RWLOCK: &str = "RwLock<HashMap>";
@@ -142,8 +232,18 @@ pub(crate) const DASHMAP: &str = "dashmap";
 pub(crate) const PAPAYA: &str = "papaya";
 pub(crate) const SCC: &str = "scc";
 pub(crate) const FLURRY: &str = "flurry";
-pub(crate) const ALL_MAPS: [&str; 9] = [
-    SPLITMAP, WORDMAP, STD, MUTEX, RWLOCK, DASHMAP, PAPAYA, SCC, FLURRY,
+pub(crate) const ALL_MAPS: [&str; 11] = [
+    SPLITMAP,
+    SPLITMAP_REPINNED,
+    WORDMAP,
+    WORDMAP_REPINNED,
+    STD,
+    MUTEX,
+    RWLOCK,
+    DASHMAP,
+    PAPAYA,
+    SCC,
+    FLURRY,
 ];
 /// The concurrent maps splitmap's targets compare against.
 pub(crate) const RIVALS: [&str; 3] = [DASHMAP, PAPAYA, SCC];
@@ -161,8 +261,14 @@ pub(crate) fn each_map(cfg: &Config, threads: usize, v: &mut impl Visitor) {
     if on(SPLITMAP) {
         v.visit::<Shared<Split<u64>>>(SPLITMAP);
     }
+    if on(SPLITMAP_REPINNED) {
+        v.visit::<SplitRepinned>(SPLITMAP_REPINNED);
+    }
     if on(WORDMAP) {
         v.visit::<Shared<Words>>(WORDMAP);
+    }
+    if on(WORDMAP_REPINNED) {
+        v.visit::<WordsRepinned>(WORDMAP_REPINNED);
     }
     if on(STD) {
         v.visit::<StdNoLock>(STD);
