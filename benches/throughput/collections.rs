@@ -78,7 +78,7 @@ pub(crate) const REPIN_EVERY: u32 = 64;
 /// afresh every [`REPIN_EVERY`] operations (bustle keeps one handle per thread for a
 /// whole run, and a pin held that long would keep every removed entry alive).
 macro_rules! repinned {
-    ($collection:ident, $handle:ident, $map:ty, $pinned:ty) => {
+    ($collection:ident, $handle:ident, $map:ty, $pinned:ident) => {
         #[derive(Clone)]
         pub(crate) struct $collection(Arc<$map>);
 
@@ -100,14 +100,14 @@ macro_rules! repinned {
         pub(crate) struct $handle {
             /// Borrows `*map`, which `map` keeps alive and in place for as long as this
             /// handle exists; `'static` only because Rust cannot name that borrow.
-            pinned: Option<$pinned>,
+            pinned: Option<splitmap::$pinned<'static, u64, u64, Hasher>>,
             left: u32,
             map: Arc<$map>,
         }
 
         impl $handle {
             #[inline]
-            fn ops(&mut self) -> &mut $pinned {
+            fn ops(&mut self) -> &mut splitmap::$pinned<'static, u64, u64, Hasher> {
                 if self.left == 0 {
                     self.pinned = None; // unpin before the next pin
                     let pinned = self.map.pin();
@@ -115,7 +115,12 @@ macro_rules! repinned {
                     // handle owns, so it neither moves nor drops while `pinned` lives:
                     // `pinned` is dropped before `map` (field order) and replaced above
                     // before a new one is taken, and it never leaves this handle.
-                    self.pinned = Some(unsafe { std::mem::transmute::<_, $pinned>(pinned) });
+                    self.pinned = Some(unsafe {
+                        std::mem::transmute::<
+                            splitmap::$pinned<'_, u64, u64, Hasher>,
+                            splitmap::$pinned<'static, u64, u64, Hasher>,
+                        >(pinned)
+                    });
                     self.left = REPIN_EVERY;
                 }
                 self.left -= 1;
@@ -141,18 +146,8 @@ macro_rules! repinned {
     };
 }
 
-repinned!(
-    SplitRepinned,
-    SplitRepinnedHandle,
-    Split<u64>,
-    splitmap::Pinned<'static, u64, u64, Hasher>
-);
-repinned!(
-    WordsRepinned,
-    WordsRepinnedHandle,
-    Words,
-    splitmap::PinnedWordMap<'static, u64, u64, Hasher>
-);
+repinned!(SplitRepinned, SplitRepinnedHandle, Split<u64>, Pinned);
+repinned!(WordsRepinned, WordsRepinnedHandle, Words, PinnedWordMap);
 
 /// `std::collections::HashMap` with no lock at all, for the single-thread baseline. A flag
 /// makes sure at most one handle exists at a time, so it is only usable at one thread.
