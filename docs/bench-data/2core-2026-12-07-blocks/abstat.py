@@ -1,6 +1,6 @@
 import csv,glob,statistics as st,collections
 tp=collections.defaultdict(list); lat=collections.defaultdict(list)
-for d in sorted(glob.glob('/tmp/abblk/*')):
+for d in sorted(glob.glob(__import__('os').path.dirname(__import__('os').path.abspath(__file__))+'/b*.*')):
     b=d.split('/')[-1].split('.')[0]
     try:
         for r in csv.DictReader(open(d+'/throughput.csv')): tp[(r['workload'],r['map'],r['threads'],b)].append(float(r['median_mops']))
