@@ -48,16 +48,18 @@ impl Garbage {
             struct GiveBack(NonNull<u8>, Layout);
             impl Drop for GiveBack {
                 fn drop(&mut self) {
-                    // SAFETY: the caller's contract: the box is ours, and its value has
+                    // SAFETY: P1 (`pool`) for the block given: the box is ours (the
+                    // caller's contract, its grace period over by I7), its value has
                     // been dropped (this runs after `drop_in_place`, returned or
-                    // unwound), so we own a block the global allocator gave with
-                    // `layout` (which is how `Box` allocates a sized `T`).
+                    // unwound), and the global allocator gave the block with `layout`
+                    // (which is how `Box` allocates a sized `T`).
                     unsafe { super::pool::give(self.0, self.1) };
                 }
             }
             // SAFETY: `ptr` is a non-null `Box` pointer (the caller's contract).
             let _give_back = GiveBack(unsafe { NonNull::new_unchecked(ptr.cast()) }, layout);
-            // SAFETY: the caller's contract: the box is ours and its value initialised;
+            // SAFETY: I7: the grace period is over, so no reader can reach the value;
+            // the box is ours and its value initialised (the caller's contract), and
             // nothing uses it after this but `_give_back`, which frees the block only.
             unsafe { std::ptr::drop_in_place(ptr) };
         }
