@@ -227,10 +227,29 @@ unsafe fn drop_owned_entries<K, V>(
     table: &super::table::Table<BoxedSlots<K, V>>,
     owns: impl Fn(Word) -> bool,
 ) {
-    for w in table.slots.words_relaxed() {
-        if !w.is_null() && owns(w) {
-            // SAFETY: the caller's contract: we own this entry and nobody else uses it.
-            drop(unsafe { Box::from_raw(w.ptr::<K, V>()) });
+    let owned = || {
+        table
+            .slots
+            .words_relaxed()
+            .filter(|w| !w.is_null() && owns(*w))
+            .map(|w| w.ptr::<K, V>())
+    };
+    // Free in address order, not in slot (hash) order: the allocator's bookkeeping then
+    // walks memory forward instead of missing the cache on every entry (glibc: 4x
+    // faster for 2^20 entries, `docs/benchmarks.md`, "Dropping a large map"). Without
+    // memory for the list, in slot order.
+    let mut entries: Vec<Box<Entry<K, V>>> = Vec::new();
+    if entries.try_reserve_exact(owned().count()).is_ok() {
+        // SAFETY: the caller's contract (I6): each selected entry is ours alone, and
+        // the iterator yields each once, so each becomes exactly one `Box`.
+        entries.extend(owned().map(|entry| unsafe { Box::from_raw(entry) }));
+        entries.sort_unstable_by_key(|entry| std::ptr::from_ref::<Entry<K, V>>(entry) as usize);
+        // As any `Vec`, a panicking destructor still lets the others drop.
+        drop(entries);
+    } else {
+        for entry in owned() {
+            // SAFETY: as above.
+            drop(unsafe { Box::from_raw(entry) });
         }
     }
 }
