@@ -93,6 +93,7 @@
 //! `next`. Long-held guards delay all of this: memory is freed only after every guard
 //! pinned before the retirement is dropped.
 
+mod address_order;
 pub(crate) mod boxed;
 mod counter;
 mod guarded;
