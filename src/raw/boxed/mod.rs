@@ -166,25 +166,34 @@ impl<K: Send + 'static, V: Send + 'static> RawMap<K, V> {
     pub(crate) fn take_all(&mut self) -> Vec<(K, V)> {
         let fresh = Tables::with_capacity(self.tables.min_capacity() / 2);
         let mut old = std::mem::replace(&mut self.tables, fresh);
-        let mut out = Vec::with_capacity(old.len());
+        let old_len = old.len();
         let (root, next) = old.get_mut();
-        let mut take = |table: &super::table::Table<BoxedSlots<K, V>>,
-                        owns: &dyn Fn(Word) -> bool| {
+        let mut entries: Vec<*mut Entry<K, V>> = Vec::with_capacity(old_len);
+        let mut collect = |table: &super::table::Table<BoxedSlots<K, V>>,
+                           owns: &dyn Fn(Word) -> bool| {
             for w in table.slots.words_relaxed() {
                 if !w.is_null() && owns(w) {
-                    // SAFETY: I6, as in `drop`: this slot alone owns the entry, we have
-                    // exclusive access, and `old` (whose drop frees only arrays and
-                    // borrowed lists) never reads it again.
-                    let entry = unsafe { Box::from_raw(w.ptr::<K, V>()) };
-                    let Entry { key, value, .. } = *entry;
-                    out.push((key, value));
+                    entries.push(w.ptr::<K, V>());
                 }
             }
         };
-        take(root, &|w| !w.is_copied());
+        collect(root, &|w| !w.is_copied());
         if let Some(next) = next {
-            take(next, &|_| true);
+            collect(next, &|_| true);
         }
+        // In address order, as `drop_owned_entries` frees: each move out reads its entry
+        // and frees it, and in slot (hash) order both miss the cache every time.
+        address_order::sort_by_address(&mut entries);
+        let out = entries
+            .into_iter()
+            .map(|entry| {
+                // SAFETY: I6, as in `drop`: the slot we took it from alone owned the
+                // entry, we have exclusive access, `entries` holds each once, and `old`
+                // (whose drop frees only arrays and borrowed lists) never reads it again.
+                let Entry { key, value, .. } = *unsafe { Box::from_raw(entry) };
+                (key, value)
+            })
+            .collect();
         drop(old);
         out
     }
