@@ -7,6 +7,9 @@
 //! plus 16 MiB, and after the map is dropped and other pins let the epochs advance, the
 //! heap returns to within 1 MiB of the baseline.
 //!
+//! Bulk cases remove every key of a thread in one call (`clear`, `retain`) and insert
+//! them again, round after round, under the same bound.
+//!
 //! `WordMap` has its own cases (only tables are retired): per call, and through
 //! `PinnedWordMap` handles held over 64 and 10,000 pairs.
 //!
@@ -190,6 +193,51 @@ fn word_churn(threads: usize, live: u64, pairs: u64, handle: Option<usize>) -> (
     (filled, peak)
 }
 
+/// How a bulk case removes its keys.
+#[derive(Clone, Copy)]
+enum Bulk {
+    /// `clear()` the whole map (one thread: `clear` also takes other threads' keys).
+    Clear,
+    /// `retain` that drops this thread's keys (and keeps everyone else's).
+    Retain,
+}
+
+/// `threads` threads each fill `live` keys, then `rounds` times remove them all in one
+/// bulk call and insert them again. Returns (filled heap, peak) above the baseline.
+fn bulk_churn(threads: usize, live: u64, rounds: u64, how: Bulk) -> (isize, isize) {
+    let base = LIVE.load(Ordering::Relaxed);
+    let map: HashMap<u64, Value> = HashMap::new();
+    let fill = |t: u64| {
+        for i in 0..live {
+            assert!(map.insert(t << 48 | i, [i; 8]).is_none());
+        }
+    };
+    (0..threads as u64).for_each(fill);
+    let filled = LIVE.load(Ordering::Relaxed) - base;
+    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    let start = Barrier::new(threads);
+    std::thread::scope(|s| {
+        for t in 0..threads as u64 {
+            let (map, start, fill) = (&map, &start, &fill);
+            s.spawn(move || {
+                start.wait();
+                for _ in 0..rounds {
+                    match how {
+                        Bulk::Clear => map.clear(),
+                        Bulk::Retain => map.retain(|k, _| k >> 48 != t),
+                    }
+                    fill(t);
+                }
+            });
+        }
+    });
+    assert_eq!(map.len(), threads * live as usize);
+    let peak = PEAK.load(Ordering::Relaxed) - base;
+    drop(map);
+    settle(base);
+    (filled, peak)
+}
+
 /// Let the epochs advance (pins on this thread flush its garbage and collect) until the
 /// heap is back near `base`, or fail. Each round also pins a map, which releases
 /// garbage that expired inside this thread's map calls (`src/raw/reclaim/mod.rs`).
@@ -307,6 +355,47 @@ fn churn_keeps_the_heap_bounded_under_every_pinning_pattern() {
     for &(name, threads, live, pinning, pairs) in cases {
         settle(origin);
         let (filled, peak) = churn(threads, live, pairs / threads as u64, pinning);
+        let slack = if threads <= cores {
+            SLACK
+        } else {
+            OVERSUBSCRIBED_SLACK
+        };
+        let bound = 2 * filled + slack;
+        eprintln!(
+            "{name}: filled {} KiB, peak {} KiB (bound {} KiB)",
+            filled / 1024,
+            peak / 1024,
+            bound / 1024
+        );
+        if peak > bound {
+            failures.push(format!(
+                "{name}: peak {} KiB > {} KiB",
+                peak / 1024,
+                bound / 1024
+            ));
+        }
+    }
+    // (name, threads, live keys per thread, rounds, how): bulk removal, each round
+    // retiring every key of the thread in one call.
+    let bulk_cases: &[(&str, usize, u64, u64, Bulk)] = &[
+        (
+            "clear() and refill, 1 thread",
+            1,
+            20_000,
+            pairs / 20_000,
+            Bulk::Clear,
+        ),
+        (
+            "retain() dropping the thread's keys, and refill, 2 threads",
+            2,
+            10_000,
+            pairs / 10_000,
+            Bulk::Retain,
+        ),
+    ];
+    for &(name, threads, live, rounds, how) in bulk_cases {
+        settle(origin);
+        let (filled, peak) = bulk_churn(threads, live, rounds.max(2), how);
         let slack = if threads <= cores {
             SLACK
         } else {
