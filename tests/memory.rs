@@ -349,12 +349,7 @@ fn churn_keeps_the_heap_bounded_under_every_pinning_pattern() {
         ),
     ];
     let mut failures = vec![];
-    // Everything each case allocates must be freed before the next starts, so every
-    // case measures from the same baseline.
-    let origin = LIVE.load(Ordering::Relaxed);
-    for &(name, threads, live, pinning, pairs) in cases {
-        settle(origin);
-        let (filled, peak) = churn(threads, live, pairs / threads as u64, pinning);
+    let mut judge = |name: &str, threads: usize, filled: isize, peak: isize| {
         let slack = if threads <= cores {
             SLACK
         } else {
@@ -374,6 +369,14 @@ fn churn_keeps_the_heap_bounded_under_every_pinning_pattern() {
                 bound / 1024
             ));
         }
+    };
+    // Everything each case allocates must be freed before the next starts, so every
+    // case measures from the same baseline.
+    let origin = LIVE.load(Ordering::Relaxed);
+    for &(name, threads, live, pinning, pairs) in cases {
+        settle(origin);
+        let (filled, peak) = churn(threads, live, pairs / threads as u64, pinning);
+        judge(name, threads, filled, peak);
     }
     // (name, threads, live keys per thread, rounds, how): bulk removal, each round
     // retiring every key of the thread in one call.
@@ -396,25 +399,7 @@ fn churn_keeps_the_heap_bounded_under_every_pinning_pattern() {
     for &(name, threads, live, rounds, how) in bulk_cases {
         settle(origin);
         let (filled, peak) = bulk_churn(threads, live, rounds.max(2), how);
-        let slack = if threads <= cores {
-            SLACK
-        } else {
-            OVERSUBSCRIBED_SLACK
-        };
-        let bound = 2 * filled + slack;
-        eprintln!(
-            "{name}: filled {} KiB, peak {} KiB (bound {} KiB)",
-            filled / 1024,
-            peak / 1024,
-            bound / 1024
-        );
-        if peak > bound {
-            failures.push(format!(
-                "{name}: peak {} KiB > {} KiB",
-                peak / 1024,
-                bound / 1024
-            ));
-        }
+        judge(name, threads, filled, peak);
     }
     for &(name, threads, live, pairs, handle) in word_cases {
         settle(origin);
@@ -424,25 +409,7 @@ fn churn_keeps_the_heap_bounded_under_every_pinning_pattern() {
         // the table every few thousand inserts), so the oversubscribed slack applies
         // as for `HashMap`. Before `promote` flushed, retired tables waited in
         // crossbeam's thread-local bags (64 per thread): 166 MiB at 2 threads here.
-        let slack = if threads <= cores {
-            SLACK
-        } else {
-            OVERSUBSCRIBED_SLACK
-        };
-        let bound = 2 * filled + slack;
-        eprintln!(
-            "{name}: filled {} KiB, peak {} KiB (bound {} KiB)",
-            filled / 1024,
-            peak / 1024,
-            bound / 1024
-        );
-        if peak > bound {
-            failures.push(format!(
-                "{name}: peak {} KiB > {} KiB",
-                peak / 1024,
-                bound / 1024
-            ));
-        }
+        judge(name, threads, filled, peak);
     }
     assert!(failures.is_empty(), "heap not bounded: {failures:#?}");
 }
