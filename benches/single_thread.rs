@@ -12,7 +12,8 @@
 //! of `ST_ENTRIES` entries (default 2^20): `get_hit`, `get_miss`, `insert_new` (keys not in
 //! the map; removed again outside the timed part), `insert_overwrite`, `remove` (put back
 //! outside the timed part), `update` (value + 1), `growth` (insert `ST_ENTRIES` keys into
-//! an empty map) and `iter` (sum the values of all entries).
+//! an empty map), `drop` (drop a filled map; the fill is not timed) and `iter` (sum the
+//! values of all entries).
 //!
 //! Environment: `QUICK=1` (2^16 entries, short measurement), `ST_ENTRIES=n`,
 //! `ST_MEASURE_MS` / `ST_WARMUP_MS`, `MAPS=splitmap,std,...` and `KEYS=u64,str16,str64`
@@ -171,6 +172,21 @@ fn bench_map<K: Key, M: StMap<K>>(c: &mut Criterion, s: &Settings, name: &str) {
                 std::hint::black_box(m.insert_batch(kvs));
                 t += start.elapsed();
                 drop(m);
+            }
+            t
+        });
+    });
+    // Drop: one iteration fills a whole map (untimed) and times its drop, which frees
+    // every entry of the maps that allocate per entry.
+    g.bench_function("drop", |b| {
+        b.iter_custom(|iters| {
+            let mut t = Duration::ZERO;
+            for _ in 0..iters {
+                let mut m = M::create(0);
+                m.insert_batch(present.iter().map(|k| (k.clone(), 1)).collect());
+                let start = Instant::now();
+                drop(std::hint::black_box(m));
+                t += start.elapsed();
             }
             t
         });
