@@ -252,11 +252,13 @@ unsafe fn drop_owned_entries<K, V>(
     if entries.try_reserve_exact(owned().count()).is_ok() {
         entries.extend(owned());
         address_order::sort_by_address(&mut entries);
-        // SAFETY: the caller's contract (I6): each selected entry is ours alone, and
-        // `entries` holds each once, so each becomes exactly one `Box`.
         let entries: Vec<Box<Entry<K, V>>> = entries
             .into_iter()
-            .map(|entry| unsafe { Box::from_raw(entry) })
+            .map(|entry| {
+                // SAFETY: the caller's contract (I6): each selected entry is ours
+                // alone, and `entries` holds each once, so each becomes one `Box`.
+                unsafe { Box::from_raw(entry) }
+            })
             .collect();
         // As any `Vec`, a panicking destructor still lets the others drop.
         drop(entries);

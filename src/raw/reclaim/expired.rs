@@ -56,7 +56,8 @@ impl Garbage {
                     unsafe { super::pool::give(self.0, self.1) };
                 }
             }
-            // SAFETY: `ptr` is a non-null `Box` pointer (the caller's contract).
+            // SAFETY: `ptr` is a non-null `Box` pointer: the caller's contract, a box
+            // retired once and released once its grace period is over (I7).
             let _give_back = GiveBack(unsafe { NonNull::new_unchecked(ptr.cast()) }, layout);
             // SAFETY: I7: the grace period is over, so no reader can reach the value;
             // the box is ours and its value initialised (the caller's contract), and
